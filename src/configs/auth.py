@@ -1,0 +1,32 @@
+"""Settings for tokens and request throttling."""
+
+from pydantic import SecretStr
+
+from configs.base import PrefixedSettings, env_config
+
+
+class JWTSettings(PrefixedSettings):
+    model_config = env_config("JWT_")
+
+    # None derives a key from DJANGO_SECRET_KEY, so a deployment has one secret to set.
+    secret_key: SecretStr | None = None
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 14 * 24 * 3600
+    issuer: str = "todo-service"
+    leeway_s: int = 0
+
+
+class RedisSettings(PrefixedSettings):
+    model_config = env_config("REDIS_")
+
+    url: SecretStr | None = None
+
+
+class ThrottleSettings(PrefixedSettings):
+    model_config = env_config("THROTTLE_")
+
+    enabled: bool = True
+    login: str = "10/m"
+    signup: str = "5/m"
+    refresh: str = "30/m"
+    tasks: str = "10/m"

@@ -1,0 +1,48 @@
+"""Settings for Django itself, the database and logging."""
+
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+
+from configs.base import PrefixedSettings, env_config
+from configs.paths import VAR_DIR
+
+INSECURE_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - rejected outside debug
+
+
+class DjangoSettings(PrefixedSettings):
+    model_config = env_config("DJANGO_")
+
+    debug: bool = False
+    secret_key: SecretStr = SecretStr(INSECURE_SECRET_KEY)
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1"])
+    csrf_trusted_origins: list[str] = Field(default_factory=list)
+    time_zone: str = "UTC"
+    # Secure cookies need HTTPS; switch off only when serving the admin over plain HTTP on purpose.
+    secure_cookies: bool = True
+
+    @model_validator(mode="after")
+    def _require_real_secret_outside_debug(self) -> Self:
+        secret = self.secret_key.get_secret_value()
+        if not self.debug and (not secret or secret == INSECURE_SECRET_KEY or len(secret) < 32):
+            msg = (
+                "DJANGO_SECRET_KEY must be set to a random value of at least 32 characters "
+                "when DJANGO_DEBUG is false (run `make .env` to generate one for development)"
+            )
+            raise ValueError(msg)
+        return self
+
+
+class DatabaseSettings(PrefixedSettings):
+    model_config = env_config("DATABASE_")
+
+    url: SecretStr = SecretStr(f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+    conn_max_age: int = 60
+    test_name: str | None = None
+
+
+class LoggingSettings(PrefixedSettings):
+    model_config = env_config("LOGGING_")
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"

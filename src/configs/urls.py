@@ -1,0 +1,6 @@
+"""Django URLs: only the admin; the API is served by FastAPI."""
+
+from django.contrib import admin
+from django.urls import path
+
+urlpatterns = [path("admin/", admin.site.urls)]

@@ -1,0 +1,1 @@
+"""The domain: models, services and their exceptions. Knows nothing of HTTP, Celery or the container."""

@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from core.todo.models import Todo
+
+
+@admin.register(Todo)
+class TodoAdmin(admin.ModelAdmin[Todo]):
+    list_display = ("id", "title", "owner", "completed", "completed_at", "created_at")
+    list_filter = ("completed",)
+    search_fields = ("title", "owner__username")
+    raw_id_fields = ("owner",)
+    list_select_related = ("owner",)
+    readonly_fields = ("completed_at", "created_at", "updated_at")

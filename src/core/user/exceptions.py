@@ -1,0 +1,26 @@
+class UserError(Exception):
+    """Base of the user domain's errors."""
+
+
+class UserAlreadyExistsError(UserError):
+    """Deliberately does not say whether the username or the email is taken."""
+
+    def __init__(self) -> None:
+        super().__init__("a user with these details already exists")
+
+
+class UserNotFoundError(UserError):
+    def __init__(self, user_id: int) -> None:
+        super().__init__(f"user {user_id} not found")
+        self.user_id = user_id
+
+
+class InvalidPasswordError(UserError):
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+class InvalidCredentialsError(UserError):
+    def __init__(self) -> None:
+        super().__init__("invalid username or password")

@@ -1,0 +1,1 @@
+"""Ways in: HTTP (FastAPI), background tasks (Celery) and the command line (Django commands)."""
