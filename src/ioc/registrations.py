@@ -4,4 +4,8 @@ from infrastructure.ioc import AutoRegisteringContainer
 
 
 def register_explicit_bindings(container: AutoRegisteringContainer) -> None:
-    """Bindings are added here by each delivery as it grows."""
+    from ioc.http import register_http
+    from ioc.tasks import register_tasks
+
+    register_tasks(container)
+    register_http(container)

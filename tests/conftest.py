@@ -1,0 +1,78 @@
+"""Test-wide set-up: choose the backend before Django reads its settings.
+
+`TEST_BACKEND=sqlite` (default) runs on SQLite with the embedded broker: what a newcomer runs.
+`TEST_BACKEND=postgres` starts a throwaway PostgreSQL and Redis and runs the same tests on them.
+"""
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.harness.servers import PostgresServer, RedisServer
+
+_servers: list[PostgresServer | RedisServer] = []
+
+
+def backend() -> str:
+    return os.environ.get("TEST_BACKEND", "sqlite")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    scratch = Path(tempfile.mkdtemp(prefix="todo-tests-"))
+    env = {
+        "DJANGO_SETTINGS_MODULE": "configs.django",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "DJANGO_ALLOWED_HOSTS": '["testserver", "localhost", "127.0.0.1"]',
+        "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+        "TEST_SCRATCH_DIR": str(scratch),
+        "CELERY_EMBEDDED_DIR": str(scratch / "celery"),
+    }
+    if backend() == "postgres":
+        postgres = PostgresServer().start()
+        redis = RedisServer().start()
+        _servers.extend([postgres, redis])
+        env |= {
+            "DATABASE_URL": postgres.url_for("todo"),
+            "CELERY_BROKER_URL": redis.url_for(0),
+            "CELERY_RESULT_BACKEND": redis.url_for(1),
+            "REDIS_URL": redis.url_for(2),
+        }
+    else:
+        # A file, not memory, so a worker in another process sees the test database.
+        env |= {
+            "DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite3'}",
+            "DATABASE_TEST_NAME": str(scratch / "test.sqlite3"),
+            "CELERY_BROKER_URL": "",
+            "CELERY_RESULT_BACKEND": "",
+            "REDIS_URL": "",
+        }
+    os.environ.update(env)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _servers:
+        _servers.pop().stop()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> Iterator[None]:
+    """Real hashing costs ~0.5 s a call; tests only need hashing to be correct, not slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    yield
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> PostgresServer | None:
+    """The throwaway PostgreSQL in postgres mode (to restart it, say); None on SQLite."""
+    return next((s for s in _servers if isinstance(s, PostgresServer)), None)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> RedisServer | None:
+    return next((s for s in _servers if isinstance(s, RedisServer)), None)
