@@ -1,0 +1,87 @@
+# todo-service: every command a developer needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv is bootstrapped with pip when missing, so a machine with only Python can run everything.
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --frozen
+MANAGE := $(RUN) python src/manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BEAT_FILES := --schedule=../var/celerybeat-schedule --pidfile=../var/celerybeat.pid
+
+.PHONY: help uv install superuser dev celery-dev celery-beat-dev makemigrations migrate run test test-sqlite \
+	test-postgres lint format bench-api bench-cleanup bench-tasks
+
+help: ## List the targets
+	@grep -E '^[a-z.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+uv:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+		python3 -m pip install -q uv || python3 -m pip install -q --user --break-system-packages uv
+
+install: uv ## Create .venv from uv.lock
+	@$(UV) sync --frozen --quiet
+
+.env: | uv
+	@umask 077 && sed "s|^DJANGO_SECRET_KEY=.*|DJANGO_SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')|" \
+		.env.example > .env && echo "Wrote .env (development settings with a fresh secret key)"
+
+var:
+	@mkdir -p var
+
+makemigrations: install .env ## Create migrations for model changes
+	$(MANAGE) makemigrations
+
+migrate: install .env var ## Apply migrations
+	$(MANAGE) migrate --no-input
+
+dev: migrate ## API only, reloading on code changes
+	$(RUN) uvicorn --app-dir src delivery.http.app:app --reload --reload-dir src --host $(HOST) --port $(PORT)
+
+celery-dev: install .env var ## Celery worker, restarting on code changes
+	cd src && $(RUN) watchfiles --filter python "celery -A delivery.tasks.app worker --loglevel=INFO" .
+
+celery-beat-dev: install .env var ## Celery Beat, restarting on code changes
+	cd src && $(RUN) watchfiles --filter python "celery -A delivery.tasks.app beat --loglevel=INFO $(BEAT_FILES)" .
+
+run: migrate ## Everything at once: API, worker and Beat (no servers needed)
+	@echo ""
+	@echo "  API            http://$(HOST):$(PORT)/v1/health"
+	@echo "  API docs       http://$(HOST):$(PORT)/docs"
+	@echo "  Django admin   http://$(HOST):$(PORT)/django/admin/  (create a login: make superuser)"
+	@echo "  Stop with Ctrl+C"
+	@echo ""
+	HTTP_HOST=$(HOST) HTTP_PORT=$(PORT) $(RUN) honcho start -f Procfile
+
+superuser: migrate ## Create an admin (staff) user interactively
+	$(MANAGE) createsuperuser
+
+test: install ## Run the whole suite on SQLite + embedded broker, then on PostgreSQL + Redis
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	TEST_BACKEND=sqlite $(RUN) pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	TEST_BACKEND=postgres $(RUN) pytest $(PYTEST_ARGS)
+
+lint: install ## ruff, mypy --strict and the import layer contracts
+	$(RUN) ruff check src tests bench
+	$(RUN) ruff format --check src tests bench
+	$(RUN) mypy src tests bench
+	cd src && $(RUN) lint-imports --config ../pyproject.toml
+
+format: install ## Fix what ruff can fix
+	$(RUN) ruff check --fix src tests bench
+	$(RUN) ruff format src tests bench
+
+bench-api: install ## HTTP throughput and latency against a throwaway PostgreSQL
+	$(RUN) python -m bench.api
+
+bench-cleanup: install ## todo.cleanup against the per-user loop and one set-based DELETE
+	$(RUN) python -m bench.cleanup
+
+bench-tasks: install ## ping round trip and throughput, embedded broker and Redis
+	$(RUN) python -m bench.tasks
