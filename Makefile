@@ -70,8 +70,8 @@ test-postgres: install
 lint: install ## ruff, mypy --strict and the import layer contracts
 	$(RUN) ruff check src tests bench
 	$(RUN) ruff format --check src tests bench
-	$(RUN) mypy src tests bench
-	cd src && $(RUN) lint-imports --config ../pyproject.toml
+	DJANGO_DEBUG=true $(RUN) mypy src tests bench
+	cd src && $(RUN) lint-imports --no-cache --config ../pyproject.toml
 
 format: install ## Fix what ruff can fix
 	$(RUN) ruff check --fix src tests bench

@@ -7,10 +7,10 @@
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from tests.harness.servers import PostgresServer, RedisServer
 
@@ -53,6 +53,10 @@ def pytest_configure(config: pytest.Config) -> None:
             "REDIS_URL": "",
         }
     os.environ.update(env)
+    # pytest-django only sets Django up if it was imported already; test modules import models.
+    from infrastructure.django.setup import configure_django
+
+    configure_django()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -61,10 +65,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: pytest.FixtureRequest) -> Iterator[None]:
+def _fast_password_hashing(settings: Settings) -> None:
     """Real hashing costs ~0.5 s a call; tests only need hashing to be correct, not slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
-    yield
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")

@@ -1,1 +1,1 @@
-"""Settings: pydantic classes read from prefixed environment variables, plus the Django settings module."""
+"""Settings: pydantic classes read from prefixed environment variables, and Django's settings."""

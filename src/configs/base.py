@@ -6,7 +6,7 @@ from configs.paths import ENV_FILE
 
 
 def env_config(prefix: str) -> SettingsConfigDict:
-    """Each class owns one prefix; `.env` is read too so `manage.py shell` sees what `make run` sees."""
+    """Each class owns one prefix; `.env` is read too, so all processes see what `make run` sees."""
     return SettingsConfigDict(
         env_prefix=prefix,
         env_file=ENV_FILE,

@@ -45,4 +45,3 @@ class LoggingSettings(PrefixedSettings):
     model_config = env_config("LOGGING_")
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    format: Literal["text", "json"] = "text"

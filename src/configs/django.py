@@ -103,6 +103,8 @@ USE_TZ = True
 STATIC_URL = "/django/static/"
 STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = True
+# Whitenoise matches the path below the mount point (the ASGI root_path "/django" is stripped).
+WHITENOISE_STATIC_PREFIX = "/static/"
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True

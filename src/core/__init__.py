@@ -1,1 +1,1 @@
-"""The domain: models, services and their exceptions. Knows nothing of HTTP, Celery or the container."""
+"""The domain: models, services and exceptions. It knows nothing of HTTP, Celery or the IoC."""

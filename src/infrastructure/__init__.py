@@ -1,1 +1,1 @@
-"""Framework glue with no knowledge of the domain: controllers, the container, Django and logging set-up."""
+"""Framework glue with no knowledge of the domain: controllers, container, Django, logging."""

@@ -7,6 +7,7 @@ instead of returning an object with a missing collaborator.
 
 import inspect
 import typing
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import punq
@@ -21,7 +22,7 @@ class ContainerError(LookupError):
     """A dependency cannot be built without an explicit registration."""
 
 
-class AutoRegisteringContainer(punq.Container):  # type: ignore[misc]
+class AutoRegisteringContainer(punq.Container):
     def __init__(self) -> None:
         self._known: set[Any] = set()
         super().__init__()
@@ -37,7 +38,8 @@ class AutoRegisteringContainer(punq.Container):  # type: ignore[misc]
     def is_registered(self, service: Any) -> bool:
         return service in self._known
 
-    def resolve(self, service_key: type[T], **kwargs: Any) -> T:  # type: ignore[override]
+    # Callable, not type[T]: mypy refuses abstract classes and protocols where type[T] is expected.
+    def resolve(self, service_key: Callable[..., T], **kwargs: Any) -> T:
         self._ensure_registered(service_key, chain=())
         try:
             return typing.cast(T, super().resolve(service_key, **kwargs))
@@ -64,13 +66,14 @@ class AutoRegisteringContainer(punq.Container):  # type: ignore[misc]
 
 def _required_dependencies(cls: type, path: str) -> list[Any]:
     """The types of the constructor parameters that have no default."""
+    init = cls.__init__  # type: ignore[misc]
     try:
-        hints = typing.get_type_hints(cls.__init__)
+        hints = typing.get_type_hints(init)
     except NameError as exc:
         msg = f"cannot read the type hints of {_name(cls)} ({path}): {exc}"
         raise ContainerError(msg) from exc
     dependencies = []
-    for name, parameter in inspect.signature(cls.__init__).parameters.items():
+    for name, parameter in inspect.signature(init).parameters.items():
         if name == "self" or parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
         if parameter.default is not parameter.empty:

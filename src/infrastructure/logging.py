@@ -5,9 +5,14 @@ import re
 from typing import Any
 
 _SECRET_PATTERNS = (
-    re.compile(r"(?i)(bearer\s+)[\w\-.~+/]+=*"),
-    re.compile(r"(?i)((?:password|secret|token|authorization)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
-    re.compile(r"(://[^:/@\s]+:)[^@\s]+(@)"),
+    (re.compile(r"(?i)(bearer\s+)[\w\-.~+/]+=*"), r"\1***"),
+    (
+        re.compile(
+            r"(?i)((?:password|secret|token|authorization)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"
+        ),
+        r"\1***",
+    ),
+    (re.compile(r"(://[^:/@\s]+:)[^@\s]+(@)"), r"\1***\2"),
 )
 
 
@@ -17,23 +22,25 @@ class RedactSecretsFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         redacted = message
-        for pattern in _SECRET_PATTERNS:
-            redacted = pattern.sub(lambda m: m.group(1) + "***" + (m.group(2) if m.lastindex == 2 else ""), redacted)
+        for pattern, replacement in _SECRET_PATTERNS:
+            redacted = pattern.sub(replacement, redacted)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
 
 
-def configure_logging(*, level: str, fmt: str) -> None:
-    text = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-    json_fmt = '{"time": "%(asctime)s", "level": "%(levelname)s", "logger": "%(name)s", "message": "%(message)s"}'
+def configure_logging(*, level: str) -> None:
     config: dict[str, Any] = {
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"redact": {"()": RedactSecretsFilter}},
-        "formatters": {"default": {"format": json_fmt if fmt == "json" else text}},
+        "formatters": {"default": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": "default", "filters": ["redact"]},
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "default",
+                "filters": ["redact"],
+            },
         },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {

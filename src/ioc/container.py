@@ -9,8 +9,7 @@ from infrastructure.logging import configure_logging
 class ContainerFactory:
     def __call__(self) -> AutoRegisteringContainer:
         configure_django()
-        logging_settings = LoggingSettings()
-        configure_logging(level=logging_settings.level, fmt=logging_settings.format)
+        configure_logging(level=LoggingSettings().level)
 
         from ioc.registrations import register_explicit_bindings  # needs Django configured
 

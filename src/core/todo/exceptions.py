@@ -9,7 +9,7 @@ class TodoNotFoundError(TodoError):
 
 
 class TodoAccessDeniedError(TodoError):
-    """The todo exists but belongs to someone else; deliveries must not tell this apart from missing."""
+    """The todo belongs to someone else; deliveries must answer exactly as for a missing one."""
 
     def __init__(self, todo_id: int) -> None:
         super().__init__(f"todo {todo_id} is not yours")

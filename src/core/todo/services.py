@@ -12,7 +12,6 @@ from core.todo.models import Todo
 from core.user.models import User
 
 
-
 @dataclass(kw_only=True)
 class TodoService:
     def get_todo_by_id(self, todo_id: int, *, user_id: int) -> Todo:
@@ -76,8 +75,10 @@ class TodoService:
             self.get_todo_by_id(todo_id, user_id=user_id)  # raises the right error
             raise TodoNotFoundError(todo_id)
 
-    def delete_completed_todos(self, user: User, *, completed_before: datetime | None = None) -> int:
-        """Delete one user's completed todos (those completed before `completed_before`, if given)."""
+    def delete_completed_todos(
+        self, user: User, *, completed_before: datetime | None = None
+    ) -> int:
+        """Delete one user's completed todos; with `completed_before`, only those done earlier."""
         todos = Todo.objects.filter(owner_id=user.pk, completed=True)
         if completed_before is not None:
             todos = todos.filter(completed_at__lt=completed_before)

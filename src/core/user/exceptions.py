@@ -24,3 +24,15 @@ class InvalidPasswordError(UserError):
 class InvalidCredentialsError(UserError):
     def __init__(self) -> None:
         super().__init__("invalid username or password")
+
+
+class InvalidAccessTokenError(UserError):
+    """Expired, forged, malformed or of the wrong type; callers answer 401 without saying which."""
+
+    def __init__(self) -> None:
+        super().__init__("invalid or expired access token")
+
+
+class InvalidRefreshTokenError(UserError):
+    def __init__(self) -> None:
+        super().__init__("invalid or expired refresh token")

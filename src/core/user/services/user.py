@@ -18,7 +18,6 @@ from core.user.exceptions import (
 from core.user.models import User
 
 
-
 @functools.cache
 def _dummy_password_hash() -> str:
     """Checked when the username is unknown, so a miss costs as much as a wrong password."""
@@ -62,7 +61,7 @@ class UserService:
         return user
 
     def authenticate(self, *, username: str, password: str) -> User:
-        """The active user with these credentials; inactive users are refused like wrong passwords."""
+        """The active user with these credentials; inactive users are refused like bad passwords."""
         user = User.objects.filter(username=username).first()
         if user is None:
             check_password(password, _dummy_password_hash())

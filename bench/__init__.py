@@ -1,0 +1,1 @@
+"""Benchmarks: each package is runnable with `uv run python -m bench.<name>`."""

@@ -1,0 +1,1 @@
+"""Who is calling: bearer-token authentication and the staff check, for every HTTP controller."""

@@ -1,0 +1,41 @@
+"""Builds the FastAPI app: each controller registers its routes, and the Django admin is mounted."""
+
+from dataclasses import dataclass
+from typing import cast
+
+from django.core.asgi import get_asgi_application
+from fastapi import FastAPI
+from starlette.types import ASGIApp
+
+from delivery.http.errors import install_error_handlers
+from delivery.http.health.controllers import HealthController
+from delivery.http.tasks.controllers import TaskController
+from delivery.http.todos.controllers import TodoController
+from delivery.http.users.controllers import UserController
+
+DJANGO_MOUNT = "/django"
+
+
+@dataclass(kw_only=True)
+class FastAPIFactory:
+    _health_controller: HealthController
+    _user_controller: UserController
+    _todo_controller: TodoController
+    _task_controller: TaskController
+
+    def __call__(self) -> FastAPI:
+        app = FastAPI(
+            title="todo-service",
+            summary="Users, their todos, and background clean-up.",
+            docs_url="/docs",
+            redoc_url=None,
+        )
+        install_error_handlers(app)
+        self._health_controller.register(app)
+        self._user_controller.register(app)
+        self._todo_controller.register(app)
+        self._task_controller.register(app)
+        # Last, so the API's routes are matched first; the admin lives at /django/admin/.
+        # Django's handler is a plain ASGI app; its stubs type `scope` more narrowly than Starlette.
+        app.mount(DJANGO_MOUNT, cast(ASGIApp, get_asgi_application()))
+        return app

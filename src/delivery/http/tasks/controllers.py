@@ -1,0 +1,67 @@
+"""Staff-only task endpoints: start a cleanup, then poll its state, progress and result."""
+
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from fastapi import FastAPI, HTTPException, Path, Request, status
+from starlette.concurrency import run_in_threadpool
+
+from delivery.http.auth.dependencies import Authenticator, BearerCredentials
+from delivery.http.tasks.schemas import TaskAcceptedOut, TaskStatusOut
+from delivery.tasks.publishing import BrokerUnavailableError, TaskPublisher
+from infrastructure.delivery.controllers import Controller
+from infrastructure.throttling import RequestThrottle
+
+
+@dataclass(kw_only=True)
+class TaskController(Controller):
+    _authenticator: Authenticator
+    _throttle: RequestThrottle
+    _task_publisher: TaskPublisher
+
+    def register(self, registry: FastAPI) -> None:
+        tags: list[Any] = ["tasks"]
+        registry.add_api_route(
+            "/v1/tasks/todo-cleanup",
+            self.start_todo_cleanup,
+            methods=["POST"],
+            status_code=status.HTTP_202_ACCEPTED,
+            response_model=TaskAcceptedOut,
+            tags=tags,
+            summary="Queue the cleanup of completed todos (staff only)",
+        )
+        registry.add_api_route(
+            "/v1/tasks/{task_id}",
+            self.get_task,
+            methods=["GET"],
+            response_model=TaskStatusOut,
+            tags=tags,
+            summary="State, progress and result of a task (staff only)",
+        )
+
+    async def start_todo_cleanup(
+        self, request: Request, credentials: BearerCredentials
+    ) -> TaskAcceptedOut:
+        user_id = await self._authenticator.staff_user_id(credentials)
+        await self._throttle.check("tasks", f"user:{user_id}")
+        # Publishing blocks (up to about 2 s when the broker is down): keep it off the event loop.
+        task_id = await run_in_threadpool(self._task_publisher.publish_todo_cleanup)
+        return TaskAcceptedOut(task_id=task_id)
+
+    async def get_task(
+        self, credentials: BearerCredentials, task_id: str = Path(max_length=64)
+    ) -> TaskStatusOut:
+        await self._authenticator.staff_user_id(credentials)
+        found = await run_in_threadpool(self._task_publisher.status, task_id)
+        if found is None:
+            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="task not found")
+        return TaskStatusOut(**found)
+
+    def handle_exception(self, exc: Exception) -> NoReturn:
+        if isinstance(exc, BrokerUnavailableError):
+            raise HTTPException(
+                status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+                detail="task broker unavailable",
+                headers={"Retry-After": "5"},
+            ) from exc
+        raise exc

@@ -1,0 +1,42 @@
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(max_length=1000)]
+
+
+class TodoCreateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    description: Description = ""
+
+
+class TodoUpdateIn(BaseModel):
+    """A partial update: fields left out (or null) stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: Description | None = None
+    completed: bool | None = None
+
+
+class TodoOut(BaseModel):
+    id: int
+    title: str
+    description: str
+    completed: bool
+    completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TodoListOut(BaseModel):
+    todos: list[TodoOut]
+    count: int
+    """How many todos match the filter, across all pages."""
+    next_cursor: str | None
+    """Pass as `cursor` for the next page; null on the last page."""

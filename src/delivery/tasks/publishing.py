@@ -1,0 +1,85 @@
+"""Publishing tasks on demand (HTTP, CLI) and reading back what became of them.
+
+An id is marked `ISSUED` in the result backend before its task is published, so a task that is
+queued but not started reads differently from an id that was never issued (Celery calls both
+`PENDING`).
+"""
+
+import contextlib
+import uuid
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from celery import states
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+
+from delivery.tasks.progress import PROGRESS
+from delivery.tasks.registry import TasksRegistry
+
+ISSUED = "ISSUED"
+QUEUED = "QUEUED"
+
+
+class BrokerUnavailableError(RuntimeError):
+    """The broker or result backend could not be reached; nothing was queued."""
+
+
+class TaskStatus(TypedDict):
+    task_id: str
+    state: str
+    ready: bool
+    progress: dict[str, Any] | None
+    result: Any
+    error: str | None
+
+
+@dataclass(kw_only=True)
+class TaskPublisher:
+    _tasks_registry: TasksRegistry
+
+    def publish_todo_cleanup(self) -> str:
+        task = self._tasks_registry.todo_cleanup
+        task_id = str(uuid.uuid4())
+        try:
+            task.backend.store_result(task_id, None, ISSUED)
+        except _UNREACHABLE as exc:
+            raise _unreachable(task.name, exc) from exc
+        try:
+            task.apply_async(task_id=task_id)
+        except _UNREACHABLE as exc:
+            _forget(task, task_id)
+            raise _unreachable(task.name, exc) from exc
+        return task_id
+
+    def status(self, task_id: str) -> TaskStatus | None:
+        """What became of a task; None for an id nobody issued (or whose result expired)."""
+        result = self._tasks_registry.celery_app.AsyncResult(task_id)
+        try:
+            state, info = result.state, result.info
+        except _UNREACHABLE as exc:
+            msg = f"cannot read task {task_id}: the result backend is unreachable ({exc})"
+            raise BrokerUnavailableError(msg) from exc
+        if state == states.PENDING:
+            return None
+        failed = state in states.PROPAGATE_STATES
+        return TaskStatus(
+            task_id=task_id,
+            state=QUEUED if state == ISSUED else state,
+            ready=state in states.READY_STATES,
+            progress=info if state == PROGRESS and isinstance(info, dict) else None,
+            result=info if state == states.SUCCESS else None,
+            error=f"{type(info).__name__}: {info}" if failed else None,
+        )
+
+
+_UNREACHABLE = (KombuError, RedisError, OSError)
+
+
+def _unreachable(name: str, exc: Exception) -> BrokerUnavailableError:
+    return BrokerUnavailableError(f"cannot queue {name}: the task broker is unreachable ({exc})")
+
+
+def _forget(task: Any, task_id: str) -> None:
+    with contextlib.suppress(*_UNREACHABLE):  # else the marker expires with the other results
+        task.backend.forget(task_id)

@@ -1,0 +1,1 @@
+"""Celery plumbing that knows nothing of our tasks: broker modes, delivery limits."""

@@ -1,0 +1,87 @@
+"""Task settings read from prefixed variables, with defaults that mean the seed's behaviour."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from configs.paths import VAR_DIR
+from configs.tasks import CelerySettings, TodoCleanupSettings
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CELERY_EMBEDDED_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_no_broker_url_means_the_embedded_broker_under_var() -> None:
+    settings = CelerySettings(_env_file=None)
+
+    assert settings.embedded
+    assert settings.embedded_dir == VAR_DIR / "celery"
+
+
+def test_a_relative_embedded_dir_is_under_the_project_wherever_we_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CELERY_EMBEDDED_DIR", "var/celery")
+    monkeypatch.chdir(tmp_path)
+
+    assert CelerySettings(_env_file=None).embedded_dir == VAR_DIR / "celery"
+
+
+def test_an_empty_broker_url_also_means_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CELERY_BROKER_URL", "")
+
+    assert CelerySettings(_env_file=None).embedded
+
+
+def test_a_redis_url_turns_the_embedded_broker_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://localhost:6379/0")
+
+    settings = CelerySettings(_env_file=None)
+
+    assert not settings.embedded
+    assert "redis" not in repr(settings)  # a URL may hold a password: it stays secret
+
+
+def test_cleanup_defaults_delete_every_completed_todo_daily_at_two() -> None:
+    settings = TodoCleanupSettings(_env_file=None)
+
+    assert settings.retention == timedelta(0)
+    assert settings.schedule == "0 2 * * *"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("P7D", timedelta(days=7)),
+        ("PT12H", timedelta(hours=12)),
+        ("0", timedelta(0)),
+        ("86400", timedelta(days=1)),
+    ],
+)
+def test_retention_takes_seconds_or_iso_8601_durations(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: timedelta
+) -> None:
+    monkeypatch.setenv("TODO_CLEANUP_RETENTION", value)
+
+    assert TodoCleanupSettings(_env_file=None).retention == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TODO_CLEANUP_BATCH_SIZE", "0", "must be >= 1"),
+        ("TODO_CLEANUP_RETENTION", "-P1D", "must not be negative"),
+        ("TODO_CLEANUP_SCHEDULE", "0 2 * *", "5 crontab fields"),
+    ],
+)
+def test_nonsense_is_refused_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(ValueError, match=message):
+        TodoCleanupSettings(_env_file=None)

@@ -1,0 +1,101 @@
+import pytest
+from django.utils import timezone
+
+from core.todo.exceptions import TodoAccessDeniedError, TodoNotFoundError
+from core.todo.models import Todo
+from core.todo.services import TodoService
+from core.user.models import User
+
+
+@pytest.fixture
+def service() -> TodoService:
+    return TodoService()
+
+
+def test_create_and_get(service: TodoService, alice: User) -> None:
+    todo = service.create_todo(user_id=alice.pk, title="write", description="tests")
+
+    fetched = service.get_todo_by_id(todo.pk, user_id=alice.pk)
+
+    assert (fetched.title, fetched.description, fetched.completed) == ("write", "tests", False)
+    assert fetched.owner_id == alice.pk
+
+
+def test_missing_and_foreign_todos_raise_distinct_domain_errors(
+    service: TodoService, alice: User, bob: User
+) -> None:
+    todo = service.create_todo(user_id=alice.pk, title="mine")
+
+    with pytest.raises(TodoAccessDeniedError):
+        service.get_todo_by_id(todo.pk, user_id=bob.pk)
+    with pytest.raises(TodoNotFoundError):
+        service.get_todo_by_id(todo.pk + 1, user_id=alice.pk)
+    with pytest.raises(TodoAccessDeniedError):
+        service.update_todo(todo.pk, user_id=bob.pk, title="theirs")
+    with pytest.raises(TodoAccessDeniedError):
+        service.delete_todo(todo.pk, user_id=bob.pk)
+    assert Todo.objects.get(pk=todo.pk).title == "mine"
+
+
+def test_completing_sets_and_reopening_clears_completed_at(
+    service: TodoService, alice: User
+) -> None:
+    todo = service.create_todo(user_id=alice.pk, title="t")
+
+    done = service.mark_completed(todo.pk, user_id=alice.pk)
+    completed_at = done.completed_at
+    again = service.mark_completed(todo.pk, user_id=alice.pk)
+    reopened = service.mark_incomplete(todo.pk, user_id=alice.pk)
+
+    assert completed_at is not None
+    assert completed_at <= timezone.now()
+    assert again.completed_at == completed_at  # completing twice keeps the first time
+    assert (reopened.completed, reopened.completed_at) == (False, None)
+
+
+def test_update_changes_only_given_fields(service: TodoService, alice: User) -> None:
+    todo = service.create_todo(user_id=alice.pk, title="t", description="d")
+
+    service.update_todo(todo.pk, user_id=alice.pk, description="new")
+
+    stored = Todo.objects.get(pk=todo.pk)
+    assert (stored.title, stored.description) == ("t", "new")
+
+
+def test_list_filters_paginates_and_counts(service: TodoService, alice: User, bob: User) -> None:
+    ids = [service.create_todo(user_id=alice.pk, title=f"t{i}").pk for i in range(5)]
+    service.create_todo(user_id=bob.pk, title="bob's")
+    service.mark_completed(ids[0], user_id=alice.pk)
+
+    newest = [t.pk for t in service.list_todos_for_user(alice.pk, limit=2)]
+    older = [t.pk for t in service.list_todos_for_user(alice.pk, limit=2, before_id=newest[-1])]
+    completed = [t.pk for t in service.list_todos_for_user(alice.pk, completed=True)]
+
+    assert newest == ids[:2:-1][:2] == [ids[4], ids[3]]
+    assert older == [ids[2], ids[1]]
+    assert completed == [ids[0]]
+    assert service.count_todos_for_user(alice.pk) == 5
+    assert service.count_todos_for_user(alice.pk, completed=False) == 4
+
+
+def test_delete(service: TodoService, alice: User) -> None:
+    todo = service.create_todo(user_id=alice.pk, title="t")
+
+    service.delete_todo(todo.pk, user_id=alice.pk)
+
+    assert not Todo.objects.exists()
+    with pytest.raises(TodoNotFoundError):
+        service.delete_todo(todo.pk, user_id=alice.pk)
+
+
+def test_delete_completed_todos_of_one_user(service: TodoService, alice: User, bob: User) -> None:
+    kept = service.create_todo(user_id=alice.pk, title="open")
+    for owner in (alice, alice, bob):
+        todo = service.create_todo(user_id=owner.pk, title="done")
+        service.mark_completed(todo.pk, user_id=owner.pk)
+
+    deleted = service.delete_completed_todos(alice)
+
+    assert deleted == 2
+    assert list(Todo.objects.filter(owner=alice).values_list("pk", flat=True)) == [kept.pk]
+    assert Todo.objects.filter(owner=bob, completed=True).count() == 1

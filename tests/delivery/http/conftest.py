@@ -1,0 +1,104 @@
+"""An app built from a fresh container for each test, served in-process by Starlette's TestClient.
+
+The API does its ORM work on another thread, so these tests need committed data: `transactional_db`.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from configs.auth import ThrottleSettings
+from infrastructure.django.connections import close_orm_connections
+from infrastructure.ioc import AutoRegisteringContainer
+from ioc.container import ContainerFactory
+
+PASSWORD = "correct-horse-battery-9"
+GENEROUS = ThrottleSettings(login="10000/m", signup="10000/m", refresh="10000/m")
+
+
+def close_orm_thread_connections() -> None:
+    """Close what the ORM threads hold, so the test database can be flushed and dropped."""
+    close_orm_connections()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate-limit counters live in Redis in postgres mode and would leak from test to test."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        redis.Redis.from_url(url).flushdb()
+
+
+@pytest.fixture
+def container(transactional_db: None) -> AutoRegisteringContainer:
+    """Limits that never trip; throttling tests register their own before building the app."""
+    container = ContainerFactory()()
+    container.register(ThrottleSettings, instance=GENEROUS)
+    return container
+
+
+@pytest.fixture
+def make_app(container: AutoRegisteringContainer) -> Callable[[], FastAPI]:
+    from delivery.http.factories import FastAPIFactory  # imports models: Django must be set up
+
+    return lambda: container.resolve(FastAPIFactory)()
+
+
+@pytest.fixture
+def make_client(make_app: Callable[[], FastAPI]) -> Iterator[Callable[..., TestClient]]:
+    """Clients are closed after the test; each keeps one event loop for all its requests."""
+    opened: list[TestClient] = []
+    app: list[FastAPI] = []
+
+    def make(**kwargs: Any) -> TestClient:
+        if not app:
+            app.append(make_app())
+        client = TestClient(app[0], **kwargs)
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+    close_orm_thread_connections()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
+
+
+def sign_up(client: TestClient, username: str, **extra: str) -> dict[str, Any]:
+    body = {"username": username, "email": f"{username}@example.com", "password": PASSWORD} | extra
+    response = client.post("/v1/users/", json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def log_in(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, Any]:
+    response = client.post("/v1/users/me/token", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+@pytest.fixture
+def alice(client: TestClient) -> dict[str, str]:
+    """Authorization headers of a fresh user."""
+    sign_up(client, "alice")
+    return bearer(log_in(client, "alice"))
+
+
+@pytest.fixture
+def bob(client: TestClient) -> dict[str, str]:
+    sign_up(client, "bob")
+    return bearer(log_in(client, "bob"))

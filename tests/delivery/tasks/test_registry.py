@@ -1,0 +1,51 @@
+"""The container hands out a fully wired registry, one app per container."""
+
+import pytest
+from celery import Celery
+
+from delivery.tasks.registry import TaskName, TaskNotRegisteredError, TasksRegistry
+from delivery.tasks.tasks.todo_cleanup import SKIPPED_BECAUSE_RUNNING
+from infrastructure.locks import ExpiringLock
+from ioc.container import ContainerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class _AlwaysHeldLock:
+    def acquire(self, name: str, *, ttl_s: float) -> str | None:
+        return None
+
+    def renew(self, name: str, token: str, *, ttl_s: float) -> bool:
+        return False
+
+    def release(self, name: str, token: str) -> bool:
+        return False
+
+
+def test_resolving_the_registry_registers_every_task_on_one_app() -> None:
+    container = ContainerFactory()()
+    registry = container.resolve(TasksRegistry)
+
+    assert registry.ping.name == TaskName.PING
+    assert registry.todo_cleanup.name == TaskName.TODO_CLEANUP
+    assert container.resolve(TasksRegistry) is registry
+    assert container.resolve(Celery) is registry.celery_app
+    assert registry.ping.app is registry.celery_app
+
+
+def test_a_registry_on_a_bare_app_names_the_missing_task() -> None:
+    bare = TasksRegistry(_celery_app=Celery("bare"))
+
+    with pytest.raises(TaskNotRegisteredError, match=r"'todo\.cleanup' is not registered"):
+        _ = bare.todo_cleanup
+
+
+def test_each_container_s_tasks_call_its_own_controllers() -> None:
+    """Celery shares tasks across apps by default; ours must not leak into a later container."""
+    first = ContainerFactory()().resolve(TasksRegistry)
+    overridden = ContainerFactory()()
+    overridden.register(ExpiringLock, instance=_AlwaysHeldLock())
+    second = overridden.resolve(TasksRegistry)
+
+    assert second.todo_cleanup()["skipped"] == SKIPPED_BECAUSE_RUNNING
+    assert first.todo_cleanup()["skipped"] is None

@@ -1,0 +1,90 @@
+"""The composition root wires the HTTP app completely."""
+
+import dataclasses
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from infrastructure.delivery.controllers import Controller
+from ioc.container import ContainerFactory
+
+
+def test_container_factory_builds_the_http_app_with_every_controller() -> None:
+    from delivery.http.factories import FastAPIFactory
+
+    container = ContainerFactory()()
+    factory = container.resolve(FastAPIFactory)
+
+    controllers = [getattr(factory, field.name) for field in dataclasses.fields(factory)]
+    assert controllers
+    assert all(isinstance(controller, Controller) for controller in controllers)
+    assert container.resolve(FastAPIFactory) is factory
+
+
+def test_the_app_serves_the_contracted_routes() -> None:
+    from delivery.http.factories import FastAPIFactory
+
+    app = ContainerFactory()().resolve(FastAPIFactory)()
+
+    routes = {
+        (method, route.path)
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods or ()
+    }
+    assert {
+        ("POST", "/v1/users/"),
+        ("POST", "/v1/users/me/token"),
+        ("POST", "/v1/users/me/token/refresh"),
+        ("POST", "/v1/users/me/token/revoke"),
+        ("GET", "/v1/users/me"),
+        ("GET", "/v1/todos"),
+        ("POST", "/v1/todos"),
+        ("GET", "/v1/todos/{todo_id}"),
+        ("PATCH", "/v1/todos/{todo_id}"),
+        ("DELETE", "/v1/todos/{todo_id}"),
+        ("GET", "/v1/health"),
+    } <= routes
+    assert any(getattr(route, "path", None) == "/django" for route in app.routes)
+
+
+def test_controllers_are_shared_singletons() -> None:
+    from delivery.http.auth.dependencies import Authenticator
+    from delivery.http.todos.controllers import TodoController
+    from delivery.http.users.controllers import UserController
+
+    container = ContainerFactory()()
+
+    todos, users = container.resolve(TodoController), container.resolve(UserController)
+
+    assert todos._authenticator is users._authenticator is container.resolve(Authenticator)
+
+
+def test_the_asgi_entry_point_is_a_fastapi_app() -> None:
+    from delivery.http.app import app
+
+    assert isinstance(app, FastAPI)
+    assert app.docs_url == "/docs"
+
+
+@pytest.mark.parametrize("module", ["delivery.http.app"])
+def test_the_entry_point_imports_cleanly_in_a_fresh_interpreter(module: str) -> None:
+    """Django must be configured before any model import, with nothing set up beforehand."""
+    import os
+    import subprocess
+    import sys
+
+    from configs.paths import ROOT_DIR
+
+    env = dict(os.environ)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {module}"],
+        cwd=ROOT_DIR / "src",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
