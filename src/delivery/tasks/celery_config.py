@@ -49,7 +49,8 @@ def _broker_config(settings: CelerySettings) -> dict[str, Any]:
         folders = EmbeddedFolders(settings.embedded_dir)
         folders.create()
         return {
-            "broker_url": "filesystem://",
+            # A host keeps kombu from warning that none was given; the folders are all it uses.
+            "broker_url": "filesystem://localhost/",
             "broker_transport": EMBEDDED_TRANSPORT,
             "broker_transport_options": folders.transport_options(),
             "result_backend": _secret(settings.result_backend) or folders.result_backend_url(),

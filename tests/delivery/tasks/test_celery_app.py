@@ -69,7 +69,7 @@ def test_embedded_mode_keeps_queue_results_and_processed_messages_in_one_folder(
     conf = app.conf
     options = conf.broker_transport_options
 
-    assert conf.broker_url == "filesystem://"
+    assert conf.broker_url == "filesystem://localhost/"
     assert conf.broker_transport == EMBEDDED_TRANSPORT  # publishes atomically
     assert options["data_folder_in"] == options["data_folder_out"] == str(tmp_path / "queue")
     assert options["store_processed"] is True
