@@ -29,6 +29,8 @@ class FastAPIFactory:
             summary="Users, their todos, and background clean-up.",
             docs_url="/docs",
             redoc_url=None,
+            # Observability is opt-in; left on, FastAPI probes for OpenTelemetry on every request.
+            telemetry={"tracing": False, "metrics": False, "logs": False},
         )
         install_error_handlers(app)
         self._health_controller.register(app)

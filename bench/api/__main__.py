@@ -1,0 +1,3 @@
+from bench.api.runner import main
+
+raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""Seed through the public API, so the data is exactly what a client would have made.
+
+Two users: the reader owns exactly 20 todos for the list and detail loads; the writer takes the
+create load, which grows its table without changing what the reader's list returns.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bench.api.ceiling import CEILING_PATH, LIST_PATH
+
+LIST_SIZE = 20
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeededData:
+    reader_token: str
+    writer_token: str
+    todo_id: int
+
+
+def _expect(response: httpx.Response, code: int) -> Any:
+    if response.status_code != code:
+        raise RuntimeError(
+            f"{response.request.method} {response.request.url.path} answered "
+            f"{response.status_code}, expected {code}: {response.text[:500]}"
+        )
+    return response.json() if response.content else None
+
+
+def _user_token(client: httpx.Client, name: str) -> str:
+    password = secrets.token_urlsafe(16)
+    account = {"username": name, "email": f"{name}@bench.example.com", "password": password}
+    _expect(client.post("/v1/users/", json=account), 201)
+    login = client.post("/v1/users/me/token", json={"username": name, "password": password})
+    return str(_expect(login, 200)["access_token"])
+
+
+def seed(base_url: str) -> SeededData:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        reader = _user_token(client, "bench-reader")
+        auth = {"Authorization": f"Bearer {reader}"}
+        ids = []
+        for number in range(1, LIST_SIZE + 1):
+            todo = {"title": f"Todo {number}", "description": f"Seeded todo number {number}."}
+            ids.append(int(_expect(client.post(LIST_PATH, json=todo, headers=auth), 201)["id"]))
+        listed = _expect(client.get(LIST_PATH, headers=auth), 200)
+        if len(listed.get("todos", [])) != LIST_SIZE:
+            raise RuntimeError(f"GET {LIST_PATH} should list {LIST_SIZE} todos: {listed}")
+        _expect(client.put(CEILING_PATH, json=listed), 204)
+        if _expect(client.get(CEILING_PATH), 200) != listed:
+            raise RuntimeError(f"{CEILING_PATH} does not answer what {LIST_PATH} answers")
+        writer = _user_token(client, "bench-writer")
+    return SeededData(reader_token=reader, writer_token=writer, todo_id=ids[len(ids) // 2])
