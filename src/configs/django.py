@@ -102,6 +102,8 @@ USE_TZ = True
 # The admin is mounted under /django by the HTTP app; whitenoise serves its assets in every mode.
 STATIC_URL = "/django/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Also creates var/ itself, where the default SQLite database lives (SQLite will not create it).
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 # Whitenoise matches the path below the mount point (the ASGI root_path "/django" is stripped).
 WHITENOISE_STATIC_PREFIX = "/static/"
