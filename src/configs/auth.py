@@ -1,6 +1,6 @@
 """Settings for tokens and request throttling."""
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 
 from configs.base import PrefixedSettings, env_config
 
@@ -8,12 +8,17 @@ from configs.base import PrefixedSettings, env_config
 class JWTSettings(PrefixedSettings):
     model_config = env_config("JWT_")
 
-    # None derives a key from DJANGO_SECRET_KEY, so a deployment has one secret to set.
+    # Unset (or empty) derives a key from DJANGO_SECRET_KEY, so a deployment has one secret to set.
     secret_key: SecretStr | None = None
     access_token_ttl_s: int = 15 * 60
     refresh_token_ttl_s: int = 14 * 24 * 3600
     issuer: str = "todo-service"
     leeway_s: int = 0
+
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _empty_means_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 class RedisSettings(PrefixedSettings):

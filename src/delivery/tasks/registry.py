@@ -20,7 +20,7 @@ class TaskName(StrEnum):
     # Internal steps of a fanned-out cleanup: one id range, then the sum of the ranges.
     TODO_CLEANUP_RANGE = "todo.cleanup.range"
     TODO_CLEANUP_TOTALS = "todo.cleanup.totals"
-    # Embedded mode only: drop processed broker messages and expired result files.
+    # Embedded mode only: drop processed broker messages (Celery's backend_cleanup drops results).
     PRUNE_EMBEDDED_BROKER = "maintenance.prune_embedded_broker"
 
 

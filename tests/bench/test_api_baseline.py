@@ -1,0 +1,92 @@
+"""The benchmark's baseline answers what the real API answers (the runner checks it before loading).
+
+Both apps are served in-process by Starlette's TestClient. Their ORM work runs on other threads, so
+the data must be committed (`transactional_db`), and `CONN_MAX_AGE=0` makes every thread close its
+connection after each request, so none is left open when the test database is flushed or dropped.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connections
+from fastapi.testclient import TestClient
+
+from configs.auth import ThrottleSettings
+from infrastructure.django.connections import close_orm_connections
+from ioc.container import ContainerFactory
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture
+def apps(
+    transactional_db: None, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[TestClient, TestClient]]:
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    container = ContainerFactory()()
+    container.register(ThrottleSettings, instance=ThrottleSettings(signup="100/m", login="100/m"))
+    from bench.api.baseline import create_app
+
+    from delivery.http.factories import FastAPIFactory  # imports models: Django must be set up
+
+    with (
+        TestClient(container.resolve(FastAPIFactory)()) as api,
+        TestClient(create_app()) as baseline,
+    ):
+        yield api, baseline
+    close_orm_connections()
+
+
+def _token(api: TestClient, name: str) -> dict[str, str]:
+    account = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
+    assert api.post("/v1/users/", json=account).status_code == 201
+    login = api.post("/v1/users/me/token", json={"username": name, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+def _ok(response: Any, code: int = 200) -> Any:
+    assert response.status_code == code, response.text
+    return response.json()
+
+
+def test_the_baseline_answers_what_the_api_answers(apps: tuple[TestClient, TestClient]) -> None:
+    api, baseline = apps
+    alice, bob = _token(api, "alice"), _token(api, "bob")
+    for number in range(3):
+        _ok(api.post("/v1/todos", json={"title": f"todo {number}"}, headers=alice), 201)
+    made = _ok(
+        baseline.post("/v1/todos", json={"title": " made ", "description": "x"}, headers=alice), 201
+    )
+    _ok(api.post("/v1/todos", json={"title": "not alice's"}, headers=bob), 201)
+
+    listed = _ok(api.get("/v1/todos", headers=alice))
+    assert _ok(baseline.get("/v1/todos", headers=alice)) == listed
+    assert listed["count"] == 4
+    assert listed["todos"][0] == made
+    assert made["title"] == "made"
+    assert _ok(baseline.get(f"/v1/todos/{made['id']}", headers=alice)) == made
+    assert baseline.get(f"/v1/todos/{made['id']}", headers=bob).status_code == 404
+
+
+def test_the_baseline_pages_like_the_api(apps: tuple[TestClient, TestClient]) -> None:
+    api, baseline = apps
+    alice = _token(api, "alice")
+    for number in range(5):
+        _ok(api.post("/v1/todos", json={"title": f"todo {number}"}, headers=alice), 201)
+
+    for query in ("?limit=2", "?limit=2&offset=2", "?completed=false&limit=4", "?completed=true"):
+        first = _ok(api.get(f"/v1/todos{query}", headers=alice))
+        assert _ok(baseline.get(f"/v1/todos{query}", headers=alice)) == first, query
+    page = _ok(api.get("/v1/todos?limit=2", headers=alice))
+    assert page["next_cursor"] is not None
+    after = f"/v1/todos?limit=2&cursor={page['next_cursor']}"
+    assert _ok(baseline.get(after, headers=alice)) == _ok(api.get(after, headers=alice))
+
+
+def test_the_baseline_wants_a_valid_token(apps: tuple[TestClient, TestClient]) -> None:
+    _, baseline = apps
+    assert baseline.get("/v1/todos").status_code == 401
+    assert baseline.get("/v1/todos", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert baseline.post("/v1/todos", json={"title": "t"}).status_code == 401
