@@ -2,14 +2,16 @@
 
 Endpoints interleave within each round, so a slow minute on this shared machine touches every
 endpoint a little instead of one endpoint a lot; medians across rounds then drop the outliers.
+Each baseline endpoint is loaded right after its real counterpart, so the pair shares the minute.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from bench.api.ceiling import CEILING_PATH, LIST_PATH
 from bench.api.cpu import cpu_seconds
@@ -18,6 +20,16 @@ from bench.api.settings import ApiBenchSettings
 from bench.api.wrk import WrkResult, run_wrk
 
 CREATE_SCRIPT = Path(__file__).with_name("create_todo.lua")
+APP, BASELINE = "app", "baseline"  # the servers: the API under test and the baseline
+BASELINE_OF = {"list": "baseline-list", "create": "baseline-create"}
+
+
+class Server(Protocol):
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def pid(self) -> int: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,6 +39,7 @@ class Endpoint:
     path: str
     token: str | None = None
     script: Path | None = None
+    server: str = APP
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,8 +58,12 @@ def endpoints(seeded: SeededData) -> list[Endpoint]:
     return [
         Endpoint(key="list", label="GET /v1/todos (20 items)", path=LIST_PATH,
                  token=seeded.reader_token),
+        Endpoint(key="baseline-list", label="GET /v1/todos (20 items), baseline", path=LIST_PATH,
+                 token=seeded.reader_token, server=BASELINE),
         Endpoint(key="create", label="POST /v1/todos", path=LIST_PATH, token=seeded.writer_token,
                  script=CREATE_SCRIPT),
+        Endpoint(key="baseline-create", label="POST /v1/todos, baseline", path=LIST_PATH,
+                 token=seeded.writer_token, script=CREATE_SCRIPT, server=BASELINE),
         Endpoint(key="detail", label="GET /v1/todos/{id}", path=f"{LIST_PATH}/{seeded.todo_id}",
                  token=seeded.reader_token),
         Endpoint(key="health", label="GET /v1/health", path="/v1/health"),
@@ -69,16 +86,17 @@ def load(
 
 
 def measure_all(
-    base_url: str,
-    server_pid: int,
+    servers: Mapping[str, Server],
     postgres_pid: int,
     targets: list[Endpoint],
     settings: ApiBenchSettings,
     progress: Callable[[str], None] = print,
 ) -> dict[str, Measurement]:
+    """The CPU of "the server" is that of the process serving the endpoint (`Endpoint.server`)."""
     runs: dict[str, list[tuple[WrkResult, float, float]]] = {target.key: [] for target in targets}
     for round_number in range(1, settings.rounds + 1):
         for target in targets:
+            base_url, server_pid = servers[target.server].base_url, servers[target.server].pid
             if settings.warmup:
                 load(base_url, target, settings, duration_s=settings.warmup)
             server_before, postgres_before = cpu_seconds(server_pid), cpu_seconds(postgres_pid)

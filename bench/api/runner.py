@@ -1,5 +1,8 @@
 """`make bench-api`: throwaway PostgreSQL, one uvicorn worker, wrk rounds, a table, a profile.
 
+The straightforward baseline (`bench.api.baseline`) runs beside the API in a uvicorn process of its
+own, one worker, on the same database with the same environment; wrk loads one server at a time.
+
 Every server and process it starts is stopped on the way out, including on Ctrl+C or SIGTERM.
 """
 
@@ -20,14 +23,16 @@ from tests.harness.servers import PostgresServer
 from bench.api.cpu import postmaster_pid
 from bench.api.profile import profile_list_endpoint
 from bench.api.report import issue_targets, results_table, targets_table
-from bench.api.rounds import endpoints, measure_all
-from bench.api.seed import seed
+from bench.api.rounds import APP, BASELINE, endpoints, measure_all
+from bench.api.seed import check_baseline, seed
 from bench.api.server import ApiServer, migrate, scratch_dir, server_environment
 from bench.api.settings import ApiBenchSettings
 from bench.api.wrk import ensure_wrk
 from bench.common import append_to_benchmarks, machine_facts, run_heading
 
 DATABASE = "todo_bench"
+BASELINE_APP = "bench.api.baseline:app"  # not imported here: importing it sets Django up
+BASELINE_READY_PATH = "/openapi.json"  # FastAPI's own route: the baseline has no health check
 
 
 def _interrupt_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -64,7 +69,10 @@ def _protocol(settings: ApiBenchSettings) -> str:
         f"per endpoint after a {settings.warmup} s warm-up, {settings.rounds} round(s) with "
         "endpoints interleaved; medians across rounds. One uvicorn worker (uvloop, httptools, "
         "no access log), DJANGO_DEBUG=false, throttling off, PostgreSQL on the same machine. "
-        "wrk and PostgreSQL share the 2 cores with the server."
+        "wrk and PostgreSQL share the 2 cores with the server. The baseline "
+        "(`bench/api/baseline.py`: sync endpoints, a sync user lookup, a transaction per request) "
+        "runs in its own uvicorn process with the same options, environment and database, idle "
+        "while the API is loaded and the other way round."
     )
 
 
@@ -79,10 +87,23 @@ def run(settings: ApiBenchSettings) -> str:
         env = server_environment(database_url, scratch)
         migrate(env)
         server = stack.enter_context(ApiServer(app=settings.app, env=env, scratch=scratch))
-        print(f"API on {server.base_url} (pid {server.pid}); seeding through the API", flush=True)
-        targets = endpoints(seed(server.base_url))
+        baseline = stack.enter_context(
+            ApiServer(
+                app=BASELINE_APP, env=env, scratch=scratch, name="uvicorn-baseline",
+                ready_path=BASELINE_READY_PATH,
+            )
+        )  # fmt: skip
+        print(
+            f"API on {server.base_url} (pid {server.pid}), baseline on {baseline.base_url} "
+            f"(pid {baseline.pid}); seeding through the API",
+            flush=True,
+        )
+        seeded = seed(server.base_url)
+        check_baseline(server.base_url, baseline.base_url, seeded)
+        targets = endpoints(seeded)
         postgres_pid = postmaster_pid(database_url)
-        results = measure_all(server.base_url, server.pid, postgres_pid, targets, settings)
+        servers = {APP: server, BASELINE: baseline}
+        results = measure_all(servers, postgres_pid, targets, settings)
         measured = issue_targets(results)
         sections = [
             run_heading(_command(settings)),

@@ -1,7 +1,8 @@
 """Seed through the public API, so the data is exactly what a client would have made.
 
 Two users: the reader owns exactly 20 todos for the list and detail loads; the writer takes the
-create load, which grows its table without changing what the reader's list returns.
+create load (the API's and the baseline's), which grows its table without changing what the
+reader's list returns. Then the baseline's answers are checked against the API's.
 """
 
 from __future__ import annotations
@@ -57,3 +58,24 @@ def seed(base_url: str) -> SeededData:
             raise RuntimeError(f"{CEILING_PATH} does not answer what {LIST_PATH} answers")
         writer = _user_token(client, "bench-writer")
     return SeededData(reader_token=reader, writer_token=writer, todo_id=ids[len(ids) // 2])
+
+
+def check_baseline(app_url: str, baseline_url: str, seeded: SeededData) -> None:
+    """The baseline must answer what the real API answers, or its figures compare nothing."""
+    reader = {"Authorization": f"Bearer {seeded.reader_token}"}
+    writer = {"Authorization": f"Bearer {seeded.writer_token}"}
+    with (
+        httpx.Client(base_url=app_url, timeout=30) as app,
+        httpx.Client(base_url=baseline_url, timeout=30) as baseline,
+    ):
+        for path in (LIST_PATH, f"{LIST_PATH}/{seeded.todo_id}"):
+            real = _expect(app.get(path, headers=reader), 200)
+            if _expect(baseline.get(path, headers=reader), 200) != real:
+                raise RuntimeError(f"the baseline's GET {path} does not answer what the API does")
+        todo = {"title": "Shape check", "description": "Created by both the API and the baseline."}
+        real = _expect(app.post(LIST_PATH, json=todo, headers=writer), 201)
+        made = _expect(baseline.post(LIST_PATH, json=todo, headers=writer), 201)
+        if made.keys() != real.keys() or made["id"] <= real["id"] or made["title"] != real["title"]:
+            raise RuntimeError(f"the baseline's POST {LIST_PATH} answered {made}; the API {real}")
+        if baseline.get(LIST_PATH).status_code != 401:
+            raise RuntimeError(f"the baseline's GET {LIST_PATH} answers without a token")

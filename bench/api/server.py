@@ -45,12 +45,24 @@ def migrate(env: dict[str, str]) -> None:
 
 
 class ApiServer:
-    """`uvicorn` with one worker, uvloop and httptools, and no access log, on a free port."""
+    """`uvicorn` with one worker, uvloop and httptools, and no access log, on a free port.
 
-    def __init__(self, *, app: str, env: dict[str, str], scratch: Path) -> None:
+    `ready_path` is polled until it answers 200; `name` tells the servers' logs apart.
+    """
+
+    def __init__(
+        self,
+        *,
+        app: str,
+        env: dict[str, str],
+        scratch: Path,
+        name: str = "uvicorn",
+        ready_path: str = "/v1/health",
+    ) -> None:
         self._app = app
         self._env = env
-        self._log_path = scratch / "uvicorn.log"
+        self._log_path = scratch / f"{name}.log"
+        self._ready_path = ready_path
         self._proc: subprocess.Popen[bytes] | None = None
         self.port = 0
 
@@ -86,16 +98,15 @@ class ApiServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc is not None and self._proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited at start:\n{self.log_tail()}")
+                raise RuntimeError(f"uvicorn {self._app} exited at start:\n{self.log_tail()}")
             try:
-                if httpx.get(f"{self.base_url}/v1/health", timeout=2).status_code == 200:
+                if httpx.get(self.base_url + self._ready_path, timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(
-            f"uvicorn did not answer /v1/health in {timeout:.0f} s:\n{self.log_tail()}"
-        )
+        waited = f"uvicorn {self._app} did not answer {self._ready_path} in {timeout:.0f} s"
+        raise RuntimeError(f"{waited}:\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 40) -> str:
         try:
