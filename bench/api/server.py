@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
 import httpx
+from tests.harness.processes import Managed, stop_process, tail_lines
 from tests.harness.servers import free_port
 
 from bench.common import ROOT_DIR, SRC_DIR
@@ -44,7 +43,7 @@ def migrate(env: dict[str, str]) -> None:
     subprocess.run(command, cwd=ROOT_DIR, env=env, check=True)
 
 
-class ApiServer:
+class ApiServer(Managed):
     """`uvicorn` with one worker, uvloop and httptools, and no access log, on a free port.
 
     `ready_path` is polled until it answers 200; `name` tells the servers' logs apart.
@@ -109,29 +108,12 @@ class ApiServer:
         raise RuntimeError(f"{waited}:\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self._log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError as exc:
-            return f"<no log: {exc}>"
+        return tail_lines(self._log_path, lines)
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+        if proc is not None:
+            stop_process(proc, group=True)
 
 
 def scratch_dir() -> Path:

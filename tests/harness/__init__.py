@@ -1,1 +1,1 @@
-"""Throwaway servers for tests and benchmarks."""
+"""Throwaway servers and workers for tests and benchmarks, and how to stop child processes."""

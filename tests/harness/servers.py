@@ -16,13 +16,14 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Protocol, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import redis
 from psycopg import sql
+
+from tests.harness.processes import Managed, stop_process, tail_lines
 
 PG_SYSTEM_USER = "todo_pg"
 
@@ -48,13 +49,6 @@ def require(binary: str, apt_package: str) -> str:
     return found
 
 
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError as exc:
-        return f"<no log: {exc}>"
-
-
 def _pg_bin(name: str) -> str:
     def version(bindir: str) -> list[int]:
         return [int(p) for p in Path(bindir).parent.name.split(".") if p.isdigit()]
@@ -65,22 +59,8 @@ def _pg_bin(name: str) -> str:
     return require(name, "postgresql")
 
 
-class _Managed:
-    """Context-manager plumbing; subclasses implement idempotent start()/stop()."""
-
-    def start(self) -> Self:
-        raise NotImplementedError
-
-    def stop(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+class _Managed(Managed):
+    """A server with a scratch folder; at interpreter exit it is stopped if nobody did."""
 
     def _make_tmp(self, prefix: str) -> Path:
         atexit.register(self.stop)
@@ -108,7 +88,7 @@ class PostgresServer(_Managed):
         if check and proc.returncode != 0:
             raise RuntimeError(
                 f"{Path(args[0]).name} {args[-1]} failed ({proc.returncode}):\n"
-                f"{proc.stdout}{proc.stderr}\n--- log tail ---\n{_tail(tmp / 'postgres.log')}"
+                f"{proc.stdout}{proc.stderr}\n--- log tail ---\n{tail_lines(tmp / 'postgres.log')}"
             )
 
     def _pg_ctl(self, tmp: Path, *action: str, check: bool = True) -> None:
@@ -211,7 +191,7 @@ class RedisServer(_Managed):
                 if self._wait_ready(self._proc):
                     return self
                 self._kill()
-            raise RuntimeError(f"redis-server did not start:\n{_tail(tmp / 'redis.log')}")
+            raise RuntimeError(f"redis-server did not start:\n{tail_lines(tmp / 'redis.log')}")
         except BaseException:
             self.stop()
             raise
@@ -230,14 +210,8 @@ class RedisServer(_Managed):
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc is not None:
+            stop_process(proc, timeout_s=5)
 
     def stop(self) -> None:
         self._kill()

@@ -1,7 +1,6 @@
 """Beat starts from the entry point, sends the schedule's tasks, and ignores a stale pid file."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -9,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.delivery.tasks.worker import SRC_DIR
+from tests.harness.celery_worker import SRC_DIR
+from tests.harness.processes import stop_process
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +39,4 @@ def test_beat_sends_due_tasks_despite_a_stale_pid_file(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert pidfile.read_text().strip() == str(beat.pid)
     finally:
-        beat.send_signal(signal.SIGTERM)
-        try:
-            beat.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            beat.kill()
-            beat.wait()
+        stop_process(beat)

@@ -1,0 +1,85 @@
+"""Child processes of the tests and benchmarks: stopping them one way, reading their logs.
+
+Every server or worker a run starts is asked to stop, given a while, then killed and reaped, so a
+run never leaves processes behind.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+from signal import SIGKILL, SIGTERM, Signals
+from types import TracebackType
+from typing import Self
+
+
+def stop_process(
+    proc: subprocess.Popen[bytes],
+    *,
+    signal: Signals = SIGTERM,
+    timeout_s: float = 10.0,
+    group: bool = False,
+) -> None:
+    """Send `signal`, wait up to `timeout_s`, then SIGKILL; reap it. An exited `proc` is left be.
+
+    `group` signals the process group `proc` leads (started with `start_new_session=True`), so
+    what it forked gets the same signals.
+    """
+    if proc.poll() is not None:
+        return
+
+    def send(sig: Signals) -> None:
+        if group:
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
+
+    send(signal)
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        send(SIGKILL)
+        proc.wait()
+
+
+def kill_process_group(group: int, *, timeout_s: float = 10.0) -> None:
+    """SIGKILL what is left of a process group until it is empty.
+
+    Children can outlive their leader briefly: Celery's pool processes, still holding database
+    connections, or ones orphaned by a crash.
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, SIGKILL)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+
+
+def tail_lines(path: Path, lines: int = 40) -> str:
+    """The end of a child's log, for error messages; never raises."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError as exc:
+        return f"<no log: {exc}>"
+
+
+class Managed:
+    """Context-manager plumbing; subclasses implement idempotent start()/stop()."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
