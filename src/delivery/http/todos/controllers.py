@@ -7,7 +7,7 @@ from fastapi import FastAPI, HTTPException, Path, Query, Response, status
 
 from core.todo.exceptions import TodoAccessDeniedError, TodoNotFoundError
 from core.todo.models import Todo
-from core.todo.queries import TodoQueries
+from core.todo.queries import TODO_FIELDS, TodoQueries
 from core.todo.services import TodoService
 from delivery.http.auth.dependencies import Authenticator, BearerCredentials
 from delivery.http.responses import JSONBytesResponse
@@ -171,12 +171,4 @@ def _before_id(cursor: str | None) -> int | None:
 
 def _todo_fields(todo: Todo) -> dict[str, Any]:
     """The `TodoOut` shape, built directly: validating our own rows again would only cost time."""
-    return {
-        "id": todo.pk,
-        "title": todo.title,
-        "description": todo.description,
-        "completed": todo.completed,
-        "completed_at": todo.completed_at,
-        "created_at": todo.created_at,
-        "updated_at": todo.updated_at,
-    }
+    return {field: getattr(todo, field) for field in TODO_FIELDS}
