@@ -1,4 +1,4 @@
-"""Settings for the Celery app and for the completed-todo cleanup."""
+"""Settings for the Celery app, the completed-todo cleanup and the refresh-session cleanup."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -83,4 +83,25 @@ class TodoCleanupSettings(PrefixedSettings):
             raise ValueError(msg)
         if self.retention < timedelta(0):
             raise ValueError("TODO_CLEANUP_RETENTION must not be negative")
+        return self
+
+
+class SessionCleanupSettings(PrefixedSettings):
+    """`user.sessions.cleanup`: prunes finished refresh sessions daily at 03:00 UTC."""
+
+    model_config = env_config("SESSION_CLEANUP_")
+
+    # Finished sessions are kept this long (for audit) before they are deleted.
+    retention_s: int = 7 * 24 * 3600
+    # Sessions per DELETE statement, each in its own short transaction.
+    batch_size: int = 5000
+    soft_time_limit_s: int = 600
+    time_limit_s: int = 660
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.retention_s < 0:
+            raise ValueError("SESSION_CLEANUP_RETENTION_S must not be negative")
+        if self.batch_size < 1:
+            raise ValueError("SESSION_CLEANUP_BATCH_SIZE must be >= 1")
         return self

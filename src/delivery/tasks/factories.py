@@ -6,10 +6,11 @@ from celery import Celery
 from celery.schedules import crontab
 
 from configs.auth import RedisSettings
-from configs.tasks import CelerySettings, TodoCleanupSettings
+from configs.tasks import CelerySettings, SessionCleanupSettings, TodoCleanupSettings
 from delivery.tasks.celery_config import celery_config, register_embedded_pruning
 from delivery.tasks.registry import TaskName, TasksRegistry
 from delivery.tasks.tasks.ping import PingTaskController
+from delivery.tasks.tasks.refresh_session_cleanup import RefreshSessionCleanupTaskController
 from delivery.tasks.tasks.todo_cleanup import TodoCleanupTaskController
 from infrastructure.celery.embedded import EmbeddedFolders
 from infrastructure.celery.redelivery import capped_task_class
@@ -20,6 +21,7 @@ from infrastructure.locks import ExpiringLock, FileExpiringLock, RedisExpiringLo
 class CeleryAppFactory:
     _settings: CelerySettings
     _cleanup_settings: TodoCleanupSettings
+    _session_cleanup_settings: SessionCleanupSettings
     _instance: Celery | None = field(default=None, init=False)
 
     def __call__(self) -> Celery:
@@ -28,6 +30,9 @@ class CeleryAppFactory:
         settings = self._settings
         if settings.visibility_timeout_s <= self._cleanup_settings.time_limit_s:
             msg = "CELERY_VISIBILITY_TIMEOUT_S must exceed TODO_CLEANUP_TIME_LIMIT_S"
+            raise ValueError(msg)
+        if settings.visibility_timeout_s <= self._session_cleanup_settings.time_limit_s:
+            msg = "CELERY_VISIBILITY_TIMEOUT_S must exceed SESSION_CLEANUP_TIME_LIMIT_S"
             raise ValueError(msg)
         broker_url = settings.broker_url.get_secret_value() if settings.broker_url else None
         celery_app = Celery(
@@ -55,6 +60,10 @@ class CeleryAppFactory:
                     day_of_week=day_of_week,
                 ),
             },
+            "prune-refresh-sessions-daily": {
+                "task": TaskName.USER_SESSIONS_CLEANUP,
+                "schedule": crontab(minute=0, hour=3),
+            },
         }
         if settings.embedded:
             register_embedded_pruning(celery_app, EmbeddedFolders(settings.embedded_dir), settings)
@@ -67,6 +76,7 @@ class TasksRegistryFactory:
     _celery_app_factory: CeleryAppFactory
     _ping_controller: PingTaskController
     _todo_cleanup_controller: TodoCleanupTaskController
+    _refresh_session_cleanup_controller: RefreshSessionCleanupTaskController
     _instance: TasksRegistry | None = field(default=None, init=False)
 
     def __call__(self) -> TasksRegistry:
@@ -77,6 +87,7 @@ class TasksRegistryFactory:
         registry = TasksRegistry(_celery_app=celery_app)
         self._ping_controller.register(celery_app)
         self._todo_cleanup_controller.register(celery_app)
+        self._refresh_session_cleanup_controller.register(celery_app)
 
         self._instance = registry
         return self._instance

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from celery import Celery, Task
 
 if TYPE_CHECKING:
+    from delivery.tasks.tasks.refresh_session_cleanup import SessionCleanupResult
     from delivery.tasks.tasks.todo_cleanup import CleanupResult
 
 
@@ -22,6 +23,8 @@ class TaskName(StrEnum):
     TODO_CLEANUP_TOTALS = "todo.cleanup.totals"
     # Embedded mode only: drop processed broker messages (Celery's backend_cleanup drops results).
     PRUNE_EMBEDDED_BROKER = "maintenance.prune_embedded_broker"
+    # Delete refresh sessions (one row per rotation) that finished before the retention window.
+    USER_SESSIONS_CLEANUP = "user.sessions.cleanup"
 
 
 class TaskNotRegisteredError(LookupError):
@@ -43,6 +46,10 @@ class TasksRegistry:
     @property
     def todo_cleanup(self) -> "Task[[], CleanupResult]":
         return cast("Task[[], CleanupResult]", self._task(TaskName.TODO_CLEANUP))
+
+    @property
+    def user_sessions_cleanup(self) -> "Task[[], SessionCleanupResult]":
+        return cast("Task[[], SessionCleanupResult]", self._task(TaskName.USER_SESSIONS_CLEANUP))
 
     def _task(self, name: TaskName) -> Any:
         try:

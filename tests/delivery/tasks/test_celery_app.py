@@ -7,7 +7,7 @@ from celery import Celery
 from celery.schedules import crontab
 from pydantic import SecretStr
 
-from configs.tasks import CelerySettings, TodoCleanupSettings
+from configs.tasks import CelerySettings, SessionCleanupSettings, TodoCleanupSettings
 from delivery.tasks.celery_config import EMBEDDED_TRANSPORT
 from delivery.tasks.registry import TaskName, TasksRegistry
 from infrastructure.celery.filesystem_results import FilesystemResultBackend
@@ -59,6 +59,8 @@ def test_every_task_has_soft_and_hard_time_limits() -> None:
         hard = task.time_limit or app.conf.task_time_limit
         assert 0 < soft < hard, name
     assert app.tasks[TaskName.TODO_CLEANUP].time_limit == cleanup.time_limit_s
+    sessions = app.tasks[TaskName.USER_SESSIONS_CLEANUP]
+    assert sessions.time_limit == SessionCleanupSettings().time_limit_s
 
 
 @pytest.mark.usefixtures("no_celery_env")
@@ -112,6 +114,22 @@ def test_beat_pings_every_minute_and_cleans_up_daily_at_two_utc() -> None:
     assert schedule["ping-every-minute"]["schedule"] == 60.0
     assert schedule["cleanup-completed-todos-daily"]["task"] == TaskName.TODO_CLEANUP
     assert schedule["cleanup-completed-todos-daily"]["schedule"] == crontab(hour=2, minute=0)
+
+
+def test_beat_prunes_refresh_sessions_daily_at_three_utc() -> None:
+    entry = _app().conf.beat_schedule["prune-refresh-sessions-daily"]
+
+    assert entry["task"] == TaskName.USER_SESSIONS_CLEANUP
+    assert entry["schedule"] == crontab(hour=3, minute=0)
+
+
+def test_a_visibility_timeout_shorter_than_the_session_cleanup_is_refused() -> None:
+    container = ContainerFactory()()
+    container.register(CelerySettings, instance=CelerySettings(visibility_timeout_s=4000))
+    container.register(SessionCleanupSettings, instance=SessionCleanupSettings(time_limit_s=5000))
+
+    with pytest.raises(ValueError, match="must exceed SESSION_CLEANUP_TIME_LIMIT_S"):
+        container.resolve(TasksRegistry)
 
 
 def test_the_schedule_is_overridable_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,6 +28,8 @@ def test_resolving_the_registry_registers_every_task_on_one_app() -> None:
 
     assert registry.ping.name == TaskName.PING
     assert registry.todo_cleanup.name == TaskName.TODO_CLEANUP
+    assert registry.user_sessions_cleanup.name == TaskName.USER_SESSIONS_CLEANUP
+    assert registry.user_sessions_cleanup.app is registry.celery_app
     assert container.resolve(TasksRegistry) is registry
     assert container.resolve(Celery) is registry.celery_app
     assert registry.ping.app is registry.celery_app
@@ -38,6 +40,12 @@ def test_a_registry_on_a_bare_app_names_the_missing_task() -> None:
 
     with pytest.raises(TaskNotRegisteredError, match=r"'todo\.cleanup' is not registered"):
         _ = bare.todo_cleanup
+
+
+def test_the_session_cleanup_handle_runs_in_process() -> None:
+    registry = ContainerFactory()().resolve(TasksRegistry)
+
+    assert registry.user_sessions_cleanup() == {"sessions_deleted": 0}
 
 
 def test_each_container_s_tasks_call_its_own_controllers() -> None:

@@ -1,7 +1,7 @@
 """A real Celery worker in another process, started once per test session.
 
 It runs the harness's worker against the pytest-django test database, with small cleanup batches
-and a low fan-out threshold so a few dozen users exercise every path.
+and a low fan-out threshold so a few dozen users (or a few sessions) exercise every path.
 """
 
 import os
@@ -23,6 +23,7 @@ WORKER_SETTINGS = {
     "TODO_CLEANUP_FAN_OUT_THRESHOLD": "10",
     "TODO_CLEANUP_USERS_PER_SUBTASK": "4",
     "TODO_CLEANUP_RETENTION": "P1D",
+    "SESSION_CLEANUP_BATCH_SIZE": "2",
 }
 READY_TIMEOUT_S = 60.0
 

@@ -3,15 +3,18 @@
 Only a token's SHA-256 is stored. Each refresh retires the presented token and issues a successor in
 the same family. Presenting a retired token again means it was copied, so the whole family (the
 login) is revoked, and the thief's and the owner's successors both stop working.
+
+Finished sessions are pruned by `delete_finished_sessions`, without weakening that detection.
 """
 
 import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from configs.auth import JWTSettings
@@ -50,6 +53,38 @@ class RefreshTokenService:
         if family is not None:
             _revoke_family(family)
 
+    def delete_finished_sessions(self, *, finished_before: datetime, batch_size: int = 5000) -> int:
+        """Delete sessions that finished before `finished_before`; return how many went.
+
+        A row goes when it was revoked before the cutoff, or when every token of its family expired
+        before it. Rotated and expired rows of a family with a token still valid at the cutoff
+        stay: `_rotate_locked` checks rotation before expiry, so presenting a rotated token, even
+        an expired one, revokes its family. Deleting that row would turn the reuse into an unknown
+        token and leave the family's live successor usable. Once the whole family has expired
+        there is nothing left to revoke, and no token can join it (only a live token rotates), so
+        its rows are safe to delete. A revoked row revokes nothing when presented, so deleting it
+        changes nothing either. The cutoff must not be in the future, else live logins would go.
+
+        Works in batches of primary keys, each one short `DELETE` in its own transaction, so a
+        large backlog never holds one long transaction and an interrupted run keeps its progress.
+        """
+        if finished_before > timezone.now():
+            raise ValueError("finished_before must not be in the future")
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        finished = _finished_sessions(finished_before)
+        deleted, last_pk = 0, 0
+        while True:
+            batch = finished.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)
+            pks = list(batch[:batch_size])
+            if not pks:
+                return deleted
+            with transaction.atomic():
+                # The rule is applied again: only rows still finished are deleted.
+                count, _ = finished.filter(pk__in=pks).delete()
+            deleted += count
+            last_pk = pks[-1]
+
     def _rotate_locked(self, token: str) -> tuple[int, str] | InvalidRefreshTokenError:
         session = (
             RefreshSession.objects.select_for_update()
@@ -83,4 +118,15 @@ class RefreshTokenService:
 def _revoke_family(family: uuid.UUID) -> None:
     RefreshSession.objects.filter(family=family, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
+    )
+
+
+def _finished_sessions(finished_before: datetime) -> "QuerySet[RefreshSession]":
+    """Revoked before the cutoff, or in a family none of whose tokens is valid at the cutoff."""
+    still_valid_in_family = RefreshSession.objects.filter(
+        family=OuterRef("family"), expires_at__gte=finished_before
+    )
+    return RefreshSession.objects.alias(family_still_valid=Exists(still_valid_in_family)).filter(
+        Q(revoked_at__lt=finished_before)
+        | Q(expires_at__lt=finished_before, family_still_valid=False)
     )
