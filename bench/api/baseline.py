@@ -1,4 +1,4 @@
-"""The straightforward baseline of DESIGN §6, served by its own uvicorn process (one worker).
+"""The straightforward baseline, served by its own uvicorn process (one worker).
 
 Written the way a newcomer to FastAPI and Django would write it:
 
@@ -10,7 +10,8 @@ Written the way a newcomer to FastAPI and Django would write it:
 - the list's total from a separate `count()` query.
 
 `close_old_connections()` before and after each piece of ORM work is the least that keeps it from
-leaking connections (DESIGN §4): without it, the baseline would not survive the run. It runs with
+leaking connections (see docs/architecture.md): without it, the baseline would not survive the
+run. It runs with
 the real app's settings (`CONN_MAX_AGE`, `CONN_HEALTH_CHECKS`), so Django pings a reused
 connection before its first query in each piece of work.
 

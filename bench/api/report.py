@@ -1,4 +1,4 @@
-"""The results table and the targets (the issue's and DESIGN §6), in markdown."""
+"""The results table and the targets (the performance targets), in markdown."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def results_table(targets: list[Endpoint], results: dict[str, Measurement]) -> s
 
 
 def _baseline_targets(results: dict[str, Measurement], key: str, name: str) -> list[Target]:
-    """DESIGN §6: at least 3x the baseline's requests/s, and a lower p99."""
+    """At least 3x the baseline's requests/s, and a lower p99."""
     real, baseline = results[key], results[BASELINE_OF[key]]
     times = _ratio(real.requests_per_s, baseline.requests_per_s)
     return [

@@ -1,4 +1,4 @@
-"""API benchmark knobs: the defaults are the issue's protocol, overrides are for quick runs."""
+"""API benchmark knobs: the defaults are the documented protocol, overrides are for quick runs."""
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict

@@ -1,4 +1,4 @@
-"""`make bench-cleanup`: our `todo.cleanup` against the specification's loop and a set-based DELETE.
+"""`make bench-cleanup`: our `todo.cleanup` against the per-user loop and a set-based DELETE.
 
 It starts a throwaway PostgreSQL and Redis, and the Celery workers it needs, and stops them all.
 Overrides for a quick run: BENCH_SCALE (e.g. 0.1 scales the user counts), BENCH_ROUNDS (timed runs

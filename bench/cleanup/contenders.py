@@ -16,8 +16,8 @@ SET_BASED_DELETE = """
 """
 
 
-def specification_loop(users: UserService, todos: TodoService) -> Contender:
-    """The per-user loop of the specification: one query for the users, one DELETE per user."""
+def per_user_loop(users: UserService, todos: TodoService) -> Contender:
+    """The per-user loop: one query for the users, one DELETE per user."""
 
     def run() -> int:
         total = 0

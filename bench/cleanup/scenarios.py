@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bench.cleanup.contenders import our_cleanup, set_based_delete, specification_loop
+from bench.cleanup.contenders import our_cleanup, per_user_loop, set_based_delete
 from bench.cleanup.measure import Measurement, measure
 from bench.cleanup.seed import SeedPlan, check_outcome, reseed
 from bench.common import scaled
@@ -35,12 +35,12 @@ def plan_c() -> SeedPlan:
 
 
 def side_by_side(container: AutoRegisteringContainer, *, rounds: int) -> list[Measurement]:
-    """Scenario A: the specification's loop, ours, and one set-based DELETE on identical data."""
+    """Scenario A: the per-user loop, ours, and one set-based DELETE on identical data."""
     plan = plan_a()
-    loop = specification_loop(container.resolve(UserService), container.resolve(TodoService))
+    loop = per_user_loop(container.resolve(UserService), container.resolve(TodoService))
     ours = our_cleanup(container.resolve(TodoCleanupTaskController))
     contenders = [
-        ("specification loop", loop),
+        ("per-user loop", loop),
         ("ours", ours),
         ("set-based DELETE", set_based_delete()),
     ]

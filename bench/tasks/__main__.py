@@ -69,7 +69,7 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     table = _report(results)
     note = (
-        "`ping` round trips are `registry.ping.delay().get()` as the specification writes them,"
+        "`ping` round trips are `registry.ping.delay().get()` as the README writes them,"
         f" after a warm-up; the worker is `celery -A delivery.tasks.app worker -c {CONCURRENCY}`;"
         " throughput is every task enqueued, then every result collected."
         f" The run took {elapsed:.0f} s."

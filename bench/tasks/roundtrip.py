@@ -35,7 +35,7 @@ class Throughput:
 def ping_once(registry: TasksRegistry, *, interval: float | None = None) -> object:
     result = registry.ping.delay()
     if interval is None:
-        return result.get(timeout=RESULT_TIMEOUT_S)  # as the specification's snippet writes it
+        return result.get(timeout=RESULT_TIMEOUT_S)  # as the README's snippet writes it
     return result.get(timeout=RESULT_TIMEOUT_S, interval=interval)
 
 

@@ -1,4 +1,4 @@
-"""Task settings read from prefixed variables, with defaults that mean the seed's behaviour."""
+"""Task settings read from prefixed variables, with defaults that keep the documented behaviour."""
 
 from datetime import timedelta
 from pathlib import Path

@@ -52,7 +52,7 @@ def test_an_unusable_embedded_queue_fails_within_two_seconds(
 
 
 def test_the_registry_s_own_delay_fails_fast_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The seed's `registry.todo_cleanup.delay()` raises the broker's error rather than hanging."""
+    """The README's `registry.todo_cleanup.delay()` raises the broker's error, never hangs."""
     monkeypatch.setenv("CELERY_BROKER_URL", f"redis://127.0.0.1:{free_port()}/0")
     monkeypatch.setenv("CELERY_RESULT_BACKEND", "")
     registry = ContainerFactory()().resolve(TasksRegistry)

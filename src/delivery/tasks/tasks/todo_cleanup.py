@@ -36,7 +36,7 @@ SKIPPED_BECAUSE_RUNNING = "another cleanup is running"
 
 @dataclass(kw_only=True)
 class TodoCleanupTaskController(Controller):
-    # The seed's collaborators: the per-user path when a set-based batch fails.
+    # The per-user path's collaborators, used when a set-based batch fails.
     _todo_service: TodoService
     _user_service: UserService
     _cleanup_service: TodoCleanupService
