@@ -11,9 +11,8 @@ Written the way a newcomer to FastAPI and Django would write it:
 
 `close_old_connections()` before and after each piece of ORM work is the least that keeps it from
 leaking connections (see docs/architecture.md): without it, the baseline would not survive the
-run. It runs with
-the real app's settings (`CONN_MAX_AGE`, `CONN_HEALTH_CHECKS`), so Django pings a reused
-connection before its first query in each piece of work.
+run. It runs with the real app's settings (`CONN_MAX_AGE`, `CONN_HEALTH_CHECKS`), so Django pings
+a reused connection before its first query in each piece of work.
 
 Two things are deliberately not naive, so the comparison credits the real app with neither: the
 token is checked by the app's own `AccessTokenService` (same key and claims, and the same cache of
