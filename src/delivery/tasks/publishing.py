@@ -8,11 +8,12 @@ queued but not started reads differently from an id that was never issued (Celer
 import contextlib
 import uuid
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any
 
 from celery import states
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
+from typing_extensions import TypedDict  # pydantic validates only this one on Python 3.11
 
 from delivery.tasks.progress import PROGRESS
 from delivery.tasks.registry import TasksRegistry
@@ -26,10 +27,15 @@ class BrokerUnavailableError(RuntimeError):
 
 
 class TaskStatus(TypedDict):
+    """What the CLI prints and the staff endpoint answers."""
+
     task_id: str
+    # QUEUED, STARTED, PROGRESS, SUCCESS, FAILURE, ...
     state: str
     ready: bool
+    # Counts so far while the state is PROGRESS.
     progress: dict[str, Any] | None
+    # The task's return value once it succeeded.
     result: Any
     error: str | None
 

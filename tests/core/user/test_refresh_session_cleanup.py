@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from configs.auth import JWTSettings
 from core.user.exceptions import InvalidRefreshTokenError
 from core.user.models import RefreshSession, User
 from core.user.services.refresh_tokens import RefreshTokenService, hash_refresh_token
@@ -15,16 +14,6 @@ pytestmark = pytest.mark.django_db
 RETENTION = timedelta(days=7)
 LONG_AGO = timedelta(days=10)  # beyond the retention
 RECENTLY = timedelta(days=1)  # within it
-
-
-@pytest.fixture
-def service() -> RefreshTokenService:
-    return RefreshTokenService(_jwt_settings=JWTSettings())
-
-
-@pytest.fixture
-def user() -> User:
-    return User.objects.create_user(username="alice", email="a@example.com", password="x")
 
 
 def _cutoff() -> datetime:

@@ -3,22 +3,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from configs.auth import JWTSettings
 from core.user.exceptions import InvalidRefreshTokenError
 from core.user.models import RefreshSession, User
 from core.user.services.refresh_tokens import RefreshTokenService, hash_refresh_token
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def service() -> RefreshTokenService:
-    return RefreshTokenService(_jwt_settings=JWTSettings())
-
-
-@pytest.fixture
-def user() -> User:
-    return User.objects.create_user(username="alice", email="a@example.com", password="x")
 
 
 def test_start_session_stores_only_the_hash(service: RefreshTokenService, user: User) -> None:

@@ -7,8 +7,8 @@ from fastapi import FastAPI, HTTPException, Path, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from delivery.http.auth.dependencies import Authenticator, BearerCredentials
-from delivery.http.tasks.schemas import TaskAcceptedOut, TaskStatusOut
-from delivery.tasks.publishing import BrokerUnavailableError, TaskPublisher
+from delivery.http.tasks.schemas import TaskAcceptedOut
+from delivery.tasks.publishing import BrokerUnavailableError, TaskPublisher, TaskStatus
 from infrastructure.delivery.controllers import Controller
 from infrastructure.throttling import RequestThrottle
 
@@ -34,7 +34,7 @@ class TaskController(Controller):
             "/v1/tasks/{task_id}",
             self.get_task,
             methods=["GET"],
-            response_model=TaskStatusOut,
+            response_model=TaskStatus,
             tags=tags,
             summary="State, progress and result of a task (staff only)",
         )
@@ -50,12 +50,12 @@ class TaskController(Controller):
 
     async def get_task(
         self, credentials: BearerCredentials, task_id: str = Path(max_length=64)
-    ) -> TaskStatusOut:
+    ) -> TaskStatus:
         await self._authenticator.staff_user_id(credentials)
         found = await run_in_threadpool(self._task_publisher.status, task_id)
         if found is None:
             raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="task not found")
-        return TaskStatusOut(**found)
+        return found
 
     def handle_exception(self, exc: Exception) -> NoReturn:
         if isinstance(exc, BrokerUnavailableError):
