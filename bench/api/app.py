@@ -1,8 +1,11 @@
-"""The ASGI app the benchmark serves: the real API plus the ceiling route, which only it mounts."""
+"""What the benchmark serves: the real API plus the ceiling and the probes, which only it mounts."""
 
+from delivery.http.app import app  # first: building the app sets Django up, and the probes need it
+
+# isort: split
 from bench.api.ceiling import mount_ceiling
-from delivery.http.app import app
+from bench.api.probes import mount_probes
 
-mount_ceiling(app)
+mount_probes(app, mount_ceiling(app))
 
 __all__ = ["app"]

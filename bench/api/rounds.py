@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from bench.api.ceiling import CEILING_PATH, LIST_PATH
+from bench.api import paths
 from bench.api.cpu import cpu_seconds
+from bench.api.paths import CEILING_PATH, LIST_PATH
 from bench.api.seed import SeededData
 from bench.api.settings import ApiBenchSettings
 from bench.api.wrk import WrkResult, run_wrk
@@ -54,8 +55,8 @@ class Measurement:
     postgres_cpu: float
 
 
-def endpoints(seeded: SeededData) -> list[Endpoint]:
-    return [
+def endpoints(seeded: SeededData, *, probes: bool) -> list[Endpoint]:
+    measured = [
         Endpoint(key="list", label="GET /v1/todos (20 items)", path=LIST_PATH,
                  token=seeded.reader_token),
         Endpoint(key="baseline-list", label="GET /v1/todos (20 items), baseline", path=LIST_PATH,
@@ -69,6 +70,19 @@ def endpoints(seeded: SeededData) -> list[Endpoint]:
         Endpoint(key="health", label="GET /v1/health", path="/v1/health"),
         Endpoint(key="ceiling", label=f"GET {CEILING_PATH} (ceiling)", path=CEILING_PATH),
     ]  # fmt: skip
+    if probes:  # each pays one part of the list's work; see bench/api/probes.py
+        measured += [
+            Endpoint(key="probe-parameters", label="probe: the list's parameters, no database",
+                     path=paths.PARAMETERS_PROBE, token=seeded.reader_token),
+            Endpoint(key="probe-thread-hop", label="probe: one empty ORM thread hop",
+                     path=paths.THREAD_HOP_PROBE),
+            Endpoint(key="probe-async-query", label="probe: the list's query, async psycopg",
+                     path=paths.ASYNC_QUERY_PROBE),
+            Endpoint(key="probe-async-query-json",
+                     label="probe: the list's query, JSON built by PostgreSQL",
+                     path=paths.ASYNC_QUERY_JSON_PROBE),
+        ]  # fmt: skip
+    return measured
 
 
 def load(

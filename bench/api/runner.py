@@ -24,7 +24,7 @@ from bench.api.cpu import postmaster_pid
 from bench.api.profile import profile_list_endpoint
 from bench.api.report import issue_targets, results_table, targets_table
 from bench.api.rounds import APP, BASELINE, endpoints, measure_all
-from bench.api.seed import check_baseline, seed
+from bench.api.seed import check_baseline, check_probes, seed
 from bench.api.server import ApiServer, migrate, scratch_dir, server_environment
 from bench.api.settings import ApiBenchSettings
 from bench.api.wrk import ensure_wrk
@@ -100,7 +100,9 @@ def run(settings: ApiBenchSettings) -> str:
         )
         seeded = seed(server.base_url)
         check_baseline(server.base_url, baseline.base_url, seeded)
-        targets = endpoints(seeded)
+        if settings.probes:
+            check_probes(server.base_url, seeded)
+        targets = endpoints(seeded, probes=settings.probes)
         postgres_pid = postmaster_pid(database_url)
         servers = {APP: server, BASELINE: baseline}
         results = measure_all(servers, postgres_pid, targets, settings)

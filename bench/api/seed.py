@@ -2,7 +2,7 @@
 
 Two users: the reader owns exactly 20 todos for the list and detail loads; the writer takes the
 create load (the API's and the baseline's), which grows its table without changing what the
-reader's list returns. Then the baseline's answers are checked against the API's.
+reader's list returns. Then the baseline's and the probes' answers are checked against the API's.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from typing import Any
 
 import httpx
 
-from bench.api.ceiling import CEILING_PATH, LIST_PATH
+from bench.api import paths
+from bench.api.paths import CEILING_PATH, LIST_PATH
 
 LIST_SIZE = 20
+READER, WRITER = "bench-reader", "bench-writer"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,7 +46,7 @@ def _user_token(client: httpx.Client, name: str) -> str:
 
 def seed(base_url: str) -> SeededData:
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        reader = _user_token(client, "bench-reader")
+        reader = _user_token(client, READER)
         auth = {"Authorization": f"Bearer {reader}"}
         ids = []
         for number in range(1, LIST_SIZE + 1):
@@ -56,7 +58,7 @@ def seed(base_url: str) -> SeededData:
         _expect(client.put(CEILING_PATH, json=listed), 204)
         if _expect(client.get(CEILING_PATH), 200) != listed:
             raise RuntimeError(f"{CEILING_PATH} does not answer what {LIST_PATH} answers")
-        writer = _user_token(client, "bench-writer")
+        writer = _user_token(client, WRITER)
     return SeededData(reader_token=reader, writer_token=writer, todo_id=ids[len(ids) // 2])
 
 
@@ -79,3 +81,20 @@ def check_baseline(app_url: str, baseline_url: str, seeded: SeededData) -> None:
             raise RuntimeError(f"the baseline's POST {LIST_PATH} answered {made}; the API {real}")
         if baseline.get(LIST_PATH).status_code != 401:
             raise RuntimeError(f"the baseline's GET {LIST_PATH} answers without a token")
+
+
+def check_probes(app_url: str, seeded: SeededData) -> None:
+    """Each probe must answer the reader's list, or its figure measures some other work."""
+    reader = {"Authorization": f"Bearer {seeded.reader_token}"}
+    with httpx.Client(base_url=app_url, timeout=30) as app:
+        listed = _expect(app.get(LIST_PATH, headers=reader), 200)
+        for path in paths.SAME_ANSWER_PROBES:
+            if _expect(app.get(path, headers=reader), 200) != listed:
+                raise RuntimeError(f"{path} does not answer what {LIST_PATH} answers")
+        # PostgreSQL writes its own JSON: compare what it says, not how.
+        built = _expect(app.get(paths.ASYNC_QUERY_JSON_PROBE, headers=reader), 200)
+        same = [(t["id"], t["title"]) for t in built["todos"]] == [
+            (t["id"], t["title"]) for t in listed["todos"]
+        ]
+        if not same or built["count"] != listed["count"]:
+            raise RuntimeError(f"{paths.ASYNC_QUERY_JSON_PROBE} lists other todos than {LIST_PATH}")

@@ -12,6 +12,7 @@ class ApiBenchSettings(BaseSettings):
     rounds: int = Field(default=3, ge=1, description="rounds; endpoints interleave within a round")
     connections: int = Field(default=16, ge=1)
     threads: int = Field(default=2, ge=1)
+    probes: bool = Field(default=True, description="load the probes beside the ceiling")
     profile: bool = Field(default=True, description="profile the list endpoint with py-spy")
     profile_duration: int = Field(default=10, ge=1)
     docs: bool = Field(default=True, description="append the results to docs/benchmarks.md")

@@ -21,7 +21,8 @@ RESULTS = {
     "health": _measured(2800, 8),
     "ceiling": _measured(10_000, 3),
 }
-TARGETS = endpoints(SeededData(reader_token="r", writer_token="w", todo_id=7))
+SEEDED = SeededData(reader_token="r", writer_token="w", todo_id=7)
+TARGETS = endpoints(SEEDED, probes=False)
 
 
 def test_each_baseline_endpoint_follows_its_real_counterpart() -> None:
@@ -30,6 +31,18 @@ def test_each_baseline_endpoint_follows_its_real_counterpart() -> None:
     assert keys == ["list", "baseline-list", "create", "baseline-create", "detail", "health",
                     "ceiling"]  # fmt: skip
     assert [t.key for t in TARGETS if t.server == BASELINE] == ["baseline-list", "baseline-create"]
+
+
+def test_the_probes_follow_the_ceiling_each_against_the_same_server() -> None:
+    with_probes = endpoints(SEEDED, probes=True)
+    probes = with_probes[len(TARGETS) :]
+
+    assert with_probes[: len(TARGETS)] == TARGETS
+    assert [probe.key for probe in probes] == [
+        "probe-parameters", "probe-thread-hop", "probe-async-query", "probe-async-query-json",
+    ]  # fmt: skip
+    assert {probe.server for probe in probes} == {"app"}
+    assert len({probe.path for probe in probes}) == len(probes)
 
 
 def test_the_table_gives_list_and_create_as_multiples_of_the_baseline() -> None:
