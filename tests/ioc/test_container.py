@@ -11,14 +11,17 @@ from ioc.container import ContainerFactory
 
 
 def test_container_factory_builds_the_http_app_with_every_controller() -> None:
+    from delivery.http.admin_login import AdminLoginLimit
     from delivery.http.factories import FastAPIFactory
 
     container = ContainerFactory()()
     factory = container.resolve(FastAPIFactory)
 
-    controllers = [getattr(factory, field.name) for field in dataclasses.fields(factory)]
-    assert controllers
+    parts = {field.name: getattr(factory, field.name) for field in dataclasses.fields(factory)}
+    controllers = [part for name, part in parts.items() if name.endswith("_controller")]
+    assert len(controllers) == 4
     assert all(isinstance(controller, Controller) for controller in controllers)
+    assert isinstance(parts["_admin_login_limit"], AdminLoginLimit)
     assert container.resolve(FastAPIFactory) is factory
 
 

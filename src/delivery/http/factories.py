@@ -7,6 +7,7 @@ from django.core.asgi import get_asgi_application
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
+from delivery.http.admin_login import AdminLoginLimit
 from delivery.http.errors import install_error_handlers
 from delivery.http.health.controllers import HealthController
 from delivery.http.tasks.controllers import TaskController
@@ -22,6 +23,7 @@ class FastAPIFactory:
     _user_controller: UserController
     _todo_controller: TodoController
     _task_controller: TaskController
+    _admin_login_limit: AdminLoginLimit
 
     def __call__(self) -> FastAPI:
         app = FastAPI(
@@ -39,5 +41,7 @@ class FastAPIFactory:
         self._task_controller.register(app)
         # Last, so the API's routes are matched first; the admin lives at /django/admin/.
         # Django's handler is a plain ASGI app; its stubs type `scope` more narrowly than Starlette.
-        app.mount(DJANGO_MOUNT, cast(ASGIApp, get_asgi_application()))
+        # Its login form shares the API's login limit.
+        admin = cast(ASGIApp, get_asgi_application())
+        app.mount(DJANGO_MOUNT, self._admin_login_limit(admin))
         return app
