@@ -9,10 +9,10 @@ skips any response model: whatever the real list does, it can do no less than th
 
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Response, status
-from pydantic_core import to_json
+from fastapi import FastAPI, HTTPException, status
 
 from bench.api.paths import CEILING_PATH
+from delivery.http.responses import JSONBytesResponse
 
 
 def mount_ceiling(app: FastAPI) -> dict[str, Any]:
@@ -23,10 +23,10 @@ def mount_ceiling(app: FastAPI) -> dict[str, Any]:
         payload.clear()
         payload.update(body)
 
-    async def list_answer_without_work() -> Response:
+    async def list_answer_without_work() -> JSONBytesResponse:
         if not payload:
             raise HTTPException(status.HTTP_409_CONFLICT, "PUT the list's answer here first")
-        return Response(to_json(payload), media_type="application/json")
+        return JSONBytesResponse(payload)
 
     route = app.add_api_route
     route(

@@ -25,7 +25,6 @@ from fastapi import FastAPI, Query, Response
 from psycopg.conninfo import make_conninfo
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
-from pydantic_core import to_json
 
 from bench.api.paths import (
     ASYNC_QUERY_JSON_PROBE,
@@ -37,6 +36,7 @@ from bench.api.seed import READER
 from core.todo.models import Todo
 from core.todo.queries import TODO_FIELDS
 from delivery.http.auth.dependencies import BearerCredentials
+from delivery.http.responses import JSONBytesResponse
 from infrastructure.django.connections import run_orm
 
 POOL_SIZE = 4  # 2 and 8 measured the same within noise; the load has 16 connections
@@ -114,9 +114,6 @@ def mount_probes(app: FastAPI, answer: dict[str, Any]) -> Callable[[], Awaitable
     """
     pages = _ReaderPages()
 
-    def stored_answer() -> Response:
-        return Response(to_json(answer), media_type="application/json")
-
     async def parameters(
         credentials: BearerCredentials,
         completed: bool | None = None,
@@ -124,18 +121,17 @@ def mount_probes(app: FastAPI, answer: dict[str, Any]) -> Callable[[], Awaitable
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
         cursor: Annotated[str | None, Query(max_length=64)] = None,
     ) -> Response:
-        return stored_answer()
+        return JSONBytesResponse(answer)
 
     async def thread_hop() -> Response:
         await run_orm(_nothing)
-        return stored_answer()
+        return JSONBytesResponse(answer)
 
     async def async_query() -> Response:
         rows = await pages.fetch(_PAGE_SQL)
         todos = [dict(zip(TODO_FIELDS, row, strict=False)) for row in rows[: PAGE_ROWS - 1]]
         count = rows[0][-1] if rows else 0
-        page = {"todos": todos, "count": count, "next_cursor": None}
-        return Response(to_json(page), media_type="application/json")
+        return JSONBytesResponse({"todos": todos, "count": count, "next_cursor": None})
 
     async def async_query_json() -> Response:
         rows = await pages.fetch(_PAGE_JSON_SQL)

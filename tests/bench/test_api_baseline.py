@@ -6,7 +6,6 @@ connection after each request, so none is left open when the test database is fl
 """
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.db import connections
@@ -15,8 +14,8 @@ from fastapi.testclient import TestClient
 from configs.auth import ThrottleSettings
 from infrastructure.django.connections import close_orm_connections
 from ioc.container import ContainerFactory
-
-PASSWORD = "correct-horse-battery-9"
+from tests.bench.conftest import ok
+from tests.delivery.http.conftest import signed_in
 
 
 @pytest.fixture
@@ -38,51 +37,38 @@ def apps(
     close_orm_connections()
 
 
-def _token(api: TestClient, name: str) -> dict[str, str]:
-    account = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
-    assert api.post("/v1/users/", json=account).status_code == 201
-    login = api.post("/v1/users/me/token", json={"username": name, "password": PASSWORD})
-    assert login.status_code == 200, login.text
-    return {"Authorization": f"Bearer {login.json()['access_token']}"}
-
-
-def _ok(response: Any, code: int = 200) -> Any:
-    assert response.status_code == code, response.text
-    return response.json()
-
-
 def test_the_baseline_answers_what_the_api_answers(apps: tuple[TestClient, TestClient]) -> None:
     api, baseline = apps
-    alice, bob = _token(api, "alice"), _token(api, "bob")
+    alice, bob = signed_in(api, "alice"), signed_in(api, "bob")
     for number in range(3):
-        _ok(api.post("/v1/todos", json={"title": f"todo {number}"}, headers=alice), 201)
-    made = _ok(
+        ok(api.post("/v1/todos", json={"title": f"todo {number}"}, headers=alice), 201)
+    made = ok(
         baseline.post("/v1/todos", json={"title": " made ", "description": "x"}, headers=alice), 201
     )
-    _ok(api.post("/v1/todos", json={"title": "not alice's"}, headers=bob), 201)
+    ok(api.post("/v1/todos", json={"title": "not alice's"}, headers=bob), 201)
 
-    listed = _ok(api.get("/v1/todos", headers=alice))
-    assert _ok(baseline.get("/v1/todos", headers=alice)) == listed
+    listed = ok(api.get("/v1/todos", headers=alice))
+    assert ok(baseline.get("/v1/todos", headers=alice)) == listed
     assert listed["count"] == 4
     assert listed["todos"][0] == made
     assert made["title"] == "made"
-    assert _ok(baseline.get(f"/v1/todos/{made['id']}", headers=alice)) == made
+    assert ok(baseline.get(f"/v1/todos/{made['id']}", headers=alice)) == made
     assert baseline.get(f"/v1/todos/{made['id']}", headers=bob).status_code == 404
 
 
 def test_the_baseline_pages_like_the_api(apps: tuple[TestClient, TestClient]) -> None:
     api, baseline = apps
-    alice = _token(api, "alice")
+    alice = signed_in(api, "alice")
     for number in range(5):
-        _ok(api.post("/v1/todos", json={"title": f"todo {number}"}, headers=alice), 201)
+        ok(api.post("/v1/todos", json={"title": f"todo {number}"}, headers=alice), 201)
 
     for query in ("?limit=2", "?limit=2&offset=2", "?completed=false&limit=4", "?completed=true"):
-        first = _ok(api.get(f"/v1/todos{query}", headers=alice))
-        assert _ok(baseline.get(f"/v1/todos{query}", headers=alice)) == first, query
-    page = _ok(api.get("/v1/todos?limit=2", headers=alice))
+        first = ok(api.get(f"/v1/todos{query}", headers=alice))
+        assert ok(baseline.get(f"/v1/todos{query}", headers=alice)) == first, query
+    page = ok(api.get("/v1/todos?limit=2", headers=alice))
     assert page["next_cursor"] is not None
     after = f"/v1/todos?limit=2&cursor={page['next_cursor']}"
-    assert _ok(baseline.get(after, headers=alice)) == _ok(api.get(after, headers=alice))
+    assert ok(baseline.get(after, headers=alice)) == ok(api.get(after, headers=alice))
 
 
 def test_the_baseline_wants_a_valid_token(apps: tuple[TestClient, TestClient]) -> None:

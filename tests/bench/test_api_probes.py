@@ -16,11 +16,11 @@ from fastapi.testclient import TestClient
 
 from infrastructure.django.connections import close_orm_connections
 from ioc.container import ContainerFactory
+from tests.bench.conftest import ok
 from tests.conftest import backend
+from tests.delivery.http.conftest import signed_in
 
 pytestmark = pytest.mark.skipif(backend() != "postgres", reason="the probes read PostgreSQL")
-
-PASSWORD = "correct-horse-battery-9"
 
 
 @pytest.fixture
@@ -39,44 +39,35 @@ def api(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tes
     close_orm_connections()
 
 
-def _ok(response: Any, code: int = 200) -> Any:
-    assert response.status_code == code, response.text
-    return response.json()
-
-
 def _store_in_ceiling(api: TestClient, listed: dict[str, Any]) -> None:
     assert api.put(CEILING_PATH, json=listed).status_code == 204
 
 
 def _reader_with_todos(api: TestClient, count: int) -> dict[str, str]:
-    account = {"username": READER, "email": "reader@example.com", "password": PASSWORD}
-    _ok(api.post("/v1/users/", json=account), 201)
-    login = _ok(api.post("/v1/users/me/token", json={"username": READER, "password": PASSWORD}))
-    auth = {"Authorization": f"Bearer {login['access_token']}"}
+    auth = signed_in(api, READER)
     for number in range(count):
-        _ok(api.post(LIST_PATH, json={"title": f"todo {number}"}, headers=auth), 201)
+        ok(api.post(LIST_PATH, json={"title": f"todo {number}"}, headers=auth), 201)
     return auth
 
 
 def test_each_probe_answers_the_readers_list(api: TestClient) -> None:
     auth = _reader_with_todos(api, 3)
-    other = {"username": "other", "email": "other@example.com", "password": PASSWORD}
-    _ok(api.post("/v1/users/", json=other), 201)  # a second user, whose todos none may list
+    signed_in(api, "other")  # a second user, whose todos none may list
 
-    listed = _ok(api.get(LIST_PATH, headers=auth))
+    listed = ok(api.get(LIST_PATH, headers=auth))
     _store_in_ceiling(api, listed)
 
     assert listed["count"] == 3
     for path in (CEILING_PATH, *paths.SAME_ANSWER_PROBES):
-        assert _ok(api.get(path, headers=auth)) == listed, path
-    built = _ok(api.get(paths.ASYNC_QUERY_JSON_PROBE))
+        assert ok(api.get(path, headers=auth)) == listed, path
+    built = ok(api.get(paths.ASYNC_QUERY_JSON_PROBE))
     assert [todo["id"] for todo in built["todos"]] == [todo["id"] for todo in listed["todos"]]
     assert (built["count"], built["next_cursor"]) == (3, None)
 
 
 def test_the_parameters_probe_checks_the_lists_parameters(api: TestClient) -> None:
     auth = _reader_with_todos(api, 1)
-    _store_in_ceiling(api, _ok(api.get(LIST_PATH, headers=auth)))
+    _store_in_ceiling(api, ok(api.get(LIST_PATH, headers=auth)))
 
     assert api.get(f"{paths.PARAMETERS_PROBE}?limit=0").status_code == 422
     assert api.get(f"{paths.PARAMETERS_PROBE}?offset=-1").status_code == 422

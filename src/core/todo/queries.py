@@ -63,7 +63,11 @@ class TodoQueries:
         statement = _page_statement(completed=completed, keyset=before_id is not None)
         rows = statement.run(user_id, before_id, limit + 1, offset)  # one extra: is there more?
         # The window counts only what the cursor let through, and nothing on an empty page.
-        count = rows[0][-1] if before_id is None and rows else _matching(user_id, completed).count()
+        count = (
+            rows[0][-1]
+            if before_id is None and rows
+            else owned_todos(user_id, completed=completed).count()
+        )
         # zip stops before the trailing window count.
         todos = cast(
             list[TodoRow], [dict(zip(TODO_FIELDS, row, strict=False)) for row in rows[:limit]]
@@ -71,7 +75,8 @@ class TodoQueries:
         return TodoPage(todos=todos, count=count, has_more=len(rows) > limit)
 
 
-def _matching(user_id: int, completed: bool | None) -> "QuerySet[Todo]":
+def owned_todos(user_id: int, *, completed: bool | None = None) -> "QuerySet[Todo]":
+    """One user's todos, optionally only the (not) completed ones: every listing starts here."""
     todos = Todo.objects.filter(owner_id=user_id)
     return todos if completed is None else todos.filter(completed=completed)
 
@@ -117,7 +122,7 @@ def _page_statement(*, completed: bool | None, keyset: bool) -> _PageStatement:
 
 
 def _compile(*, completed: bool | None, keyset: bool) -> _PageStatement:
-    page = _matching(_USER_ID, completed)
+    page = owned_todos(_USER_ID, completed=completed)
     if keyset:
         page = page.filter(pk__lt=_BEFORE_ID)
     ordered = page.annotate(total=Window(Count("pk"))).order_by("-id")

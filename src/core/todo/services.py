@@ -9,18 +9,14 @@ from django.utils import timezone
 
 from core.todo.exceptions import TodoAccessDeniedError, TodoNotFoundError
 from core.todo.models import Todo
+from core.todo.queries import owned_todos
 from core.user.models import User
 
 
 @dataclass(kw_only=True)
 class TodoService:
     def get_todo_by_id(self, todo_id: int, *, user_id: int) -> Todo:
-        todo = Todo.objects.filter(pk=todo_id).first()
-        if todo is None:
-            raise TodoNotFoundError(todo_id)
-        if todo.owner_id != user_id:
-            raise TodoAccessDeniedError(todo_id)
-        return todo
+        return _owned_one(Todo.objects.all(), todo_id, user_id=user_id)
 
     def list_todos_for_user(
         self,
@@ -32,13 +28,13 @@ class TodoService:
         before_id: int | None = None,
     ) -> list[Todo]:
         """Newest first. `before_id` is keyset pagination: todos older than that id."""
-        todos = self._owned(user_id, completed=completed)
+        todos = owned_todos(user_id, completed=completed)
         if before_id is not None:
             todos = todos.filter(pk__lt=before_id)
         return list(todos.order_by("-id")[offset : offset + limit])
 
     def count_todos_for_user(self, user_id: int, *, completed: bool | None = None) -> int:
-        return self._owned(user_id, completed=completed).count()
+        return owned_todos(user_id, completed=completed).count()
 
     def create_todo(self, *, user_id: int, title: str, description: str = "") -> Todo:
         return Todo.objects.create(owner_id=user_id, title=title, description=description)
@@ -53,7 +49,7 @@ class TodoService:
         description: str | None = None,
         completed: bool | None = None,
     ) -> Todo:
-        todo = self._locked(todo_id, user_id=user_id)
+        todo = _owned_one(Todo.objects.select_for_update(), todo_id, user_id=user_id)
         if title is not None:
             todo.title = title
         if description is not None:
@@ -85,19 +81,14 @@ class TodoService:
         deleted, _ = todos.delete()
         return deleted
 
-    def _owned(self, user_id: int, *, completed: bool | None) -> "QuerySet[Todo]":
-        todos = Todo.objects.filter(owner_id=user_id)
-        if completed is not None:
-            todos = todos.filter(completed=completed)
-        return todos
 
-    def _locked(self, todo_id: int, *, user_id: int) -> Todo:
-        todo = Todo.objects.select_for_update().filter(pk=todo_id).first()
-        if todo is None:
-            raise TodoNotFoundError(todo_id)
-        if todo.owner_id != user_id:
-            raise TodoAccessDeniedError(todo_id)
-        return todo
+def _owned_one(todos: "QuerySet[Todo]", todo_id: int, *, user_id: int) -> Todo:
+    todo = todos.filter(pk=todo_id).first()
+    if todo is None:
+        raise TodoNotFoundError(todo_id)
+    if todo.owner_id != user_id:
+        raise TodoAccessDeniedError(todo_id)
+    return todo
 
 
 def _set_completed(todo: Todo, completed: bool) -> None:

@@ -8,8 +8,10 @@ per username: using the other door gives no extra guesses. Django itself limits 
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from delivery.http.client import login_subjects
 from infrastructure.throttling import RequestThrottle
 
 LOGIN_PATH = "/admin/login/"  # within the admin's mount
@@ -26,11 +28,8 @@ class AdminLoginLimit:
         async def limited(scope: Scope, receive: Receive, send: Send) -> None:
             if _is_login_attempt(scope):
                 head, complete = await read_form(receive)
-                subjects = [scope["client"][0] if scope.get("client") else "unknown"]
                 username = _username(head) if complete else None
-                if username:
-                    subjects.append(f"user:{username.lower()}")
-                await self._throttle.check("login", *subjects)
+                await self._throttle.check("login", *login_subjects(Request(scope), username))
                 receive = replay_body(head, complete, receive)
             await admin(scope, receive, send)
 

@@ -91,14 +91,17 @@ def bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
+def signed_in(client: TestClient, username: str) -> dict[str, str]:
+    """Authorization headers of a fresh user."""
+    sign_up(client, username)
+    return bearer(log_in(client, username))
+
+
 @pytest.fixture
 def alice(client: TestClient) -> dict[str, str]:
-    """Authorization headers of a fresh user."""
-    sign_up(client, "alice")
-    return bearer(log_in(client, "alice"))
+    return signed_in(client, "alice")
 
 
 @pytest.fixture
 def bob(client: TestClient) -> dict[str, str]:
-    sign_up(client, "bob")
-    return bearer(log_in(client, "bob"))
+    return signed_in(client, "bob")

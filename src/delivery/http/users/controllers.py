@@ -16,7 +16,7 @@ from core.user.models import User
 from core.user.services.auth import AuthService, TokenPair
 from core.user.services.user import UserService
 from delivery.http.auth.dependencies import Authenticator, BearerCredentials, not_authenticated
-from delivery.http.client import client_address
+from delivery.http.client import client_address, login_subjects
 from delivery.http.users.schemas import LoginIn, RefreshTokenIn, SignUpIn, TokenOut, UserOut
 from infrastructure.delivery.controllers import Controller
 from infrastructure.django.connections import run_orm, run_orm_slow
@@ -86,9 +86,7 @@ class UserController(Controller):
         return await run_orm(self._active_user, user_id)
 
     async def log_in(self, body: LoginIn, request: Request) -> TokenOut:
-        await self._throttle.check(
-            "login", client_address(request), f"user:{body.username.lower()}"
-        )
+        await self._throttle.check("login", *login_subjects(request, body.username))
         pair = await run_orm_slow(
             self._auth_service.login, username=body.username, password=body.password
         )
