@@ -88,7 +88,7 @@ def create_app() -> FastAPI:
         close_old_connections()
         try:
             with transaction.atomic():
-                todos = Todo.objects.filter(owner=user)
+                todos = Todo.objects.filter(user=user)
                 if completed is not None:
                     todos = todos.filter(completed=completed)
                 count = todos.count()
@@ -108,7 +108,7 @@ def create_app() -> FastAPI:
         try:
             with transaction.atomic():
                 return Todo.objects.create(
-                    owner=user, title=body.title, description=body.description
+                    user=user, title=body.title, description=body.description
                 )
         finally:
             close_old_connections()
@@ -118,7 +118,7 @@ def create_app() -> FastAPI:
         close_old_connections()
         try:
             with transaction.atomic():
-                todo = Todo.objects.filter(pk=todo_id, owner=user).first()
+                todo = Todo.objects.filter(pk=todo_id, user=user).first()
         finally:
             close_old_connections()
         if todo is None:

@@ -46,14 +46,14 @@ _TODOS = Todo._meta.db_table
 _COLUMNS = ", ".join(TODO_FIELDS)  # each field is stored in a column of the same name
 _PAGE_SQL = (
     f"SELECT {_COLUMNS}, COUNT(*) OVER () FROM {_TODOS} "  # noqa: S608 - names from the model
-    "WHERE owner_id = %s ORDER BY id DESC LIMIT %s"
+    "WHERE user_id = %s ORDER BY id DESC LIMIT %s"
 )
 _TODO_OBJECT = ", ".join(f"'{field}', {field}" for field in TODO_FIELDS)
 _PAGE_JSON_SQL = (
     f"SELECT json_build_object('todos', COALESCE(json_agg(json_build_object({_TODO_OBJECT}) "  # noqa: S608
     "ORDER BY id DESC), '[]'), 'count', MAX(total), 'next_cursor', NULL)::text "
     f"FROM (SELECT {_COLUMNS}, COUNT(*) OVER () AS total FROM {_TODOS} "
-    "WHERE owner_id = %s ORDER BY id DESC LIMIT %s) AS page"
+    "WHERE user_id = %s ORDER BY id DESC LIMIT %s) AS page"
 )
 _READER_SQL = f"SELECT id FROM {get_user_model()._meta.db_table} WHERE username = %s"  # noqa: S608
 

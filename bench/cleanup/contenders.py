@@ -12,7 +12,7 @@ from delivery.tasks.tasks.todo_cleanup import TodoCleanupTaskController
 SET_BASED_DELETE = """
     DELETE FROM todo_todo AS t
     USING user_user AS u
-    WHERE t.owner_id = u.id AND t.completed AND u.is_active
+    WHERE t.user_id = u.id AND t.completed AND u.is_active
 """
 
 

@@ -66,7 +66,7 @@ def reseed(plan: SeedPlan) -> None:
             cursor.execute(
                 """
                 INSERT INTO todo_todo (title, description, completed, completed_at, created_at,
-                                       updated_at, owner_id)
+                                       updated_at, user_id)
                 SELECT 'todo ' || t, '', t %% 2 = 0,
                        CASE WHEN t %% 2 = 0 THEN now() - interval '1 day' END, now(), now(), u
                 FROM generate_series(1, %s) AS t, generate_series(1, %s) AS u
@@ -87,7 +87,7 @@ def count_todos() -> tuple[int, int]:
             """
             SELECT count(*),
                    count(*) FILTER (WHERE t.completed AND NOT u.is_active)
-            FROM todo_todo t JOIN user_user u ON u.id = t.owner_id
+            FROM todo_todo t JOIN user_user u ON u.id = t.user_id
             """
         )
         total, inactive_completed = cursor.fetchone()

@@ -1,6 +1,6 @@
 """Set-based deletion of completed todos, one batch of active users at a time.
 
-Each batch is one `DELETE` bounded by an owner-id range, so the statement count grows with
+Each batch is one `DELETE` bounded by a user-id range, so the statement count grows with
 users / batch size, memory holds one batch of ids, and no transaction spans more than one batch.
 Users are walked by id (keyset), never loaded all at once; deleted todos leave no dead rows in
 that walk.
@@ -61,9 +61,9 @@ class TodoCleanupService:
         One statement runs in its own transaction, so nothing wider than this batch is held.
         """
         first, last = user_ids[0], user_ids[-1]
-        owners = User.objects.filter(is_active=True, pk__gte=first, pk__lte=last).values("pk")
+        active = User.objects.filter(is_active=True, pk__gte=first, pk__lte=last).values("pk")
         todos = Todo.objects.filter(
-            completed=True, owner_id__gte=first, owner_id__lte=last, owner_id__in=owners
+            completed=True, user_id__gte=first, user_id__lte=last, user_id__in=active
         )
         if completed_before is not None:
             todos = todos.filter(completed_at__lt=completed_before)

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Todo(models.Model):
@@ -9,7 +12,7 @@ class Todo(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    owner = models.ForeignKey(
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos", db_index=False
     )
 
@@ -17,11 +20,11 @@ class Todo(models.Model):
         ordering = ("-id",)
         indexes = [
             # Listing: one user's todos, newest first (keyset pagination walks `id`).
-            models.Index(fields=["owner", "-id"], name="todo_owner_id_desc"),
-            # Cleanup: completed todos per owner, ranged by owner id and completion time.
+            models.Index(fields=["user", "-id"], name="todo_user_id_desc"),
+            # Cleanup: completed todos per user, ranged by user id and completion time.
             models.Index(
-                fields=["owner", "completed_at"],
-                name="todo_completed_owner",
+                fields=["user", "completed_at"],
+                name="todo_completed_user",
                 condition=models.Q(completed=True),
             ),
         ]
@@ -35,3 +38,18 @@ class Todo(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """`completed_at` follows `completed` on every save, whoever saves (services, admin, shell).
+
+        So `Todo.objects.create(user=user, title="Done", completed=True)` is stamped, and the
+        check constraint below never refuses a save for a missing timestamp.
+        """
+        if not self.completed:
+            self.completed_at = None
+        elif self.completed_at is None:
+            self.completed_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "completed" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "completed_at"}
+        super().save(*args, **kwargs)

@@ -27,6 +27,7 @@ TODO_FIELDS = (
     "completed_at",
     "created_at",
     "updated_at",
+    "user_id",
 )
 
 
@@ -38,6 +39,7 @@ class TodoRow(TypedDict):
     completed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    user_id: int
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class TodoQueries:
 
 def owned_todos(user_id: int, *, completed: bool | None = None) -> "QuerySet[Todo]":
     """One user's todos, optionally only the (not) completed ones: every listing starts here."""
-    todos = Todo.objects.filter(owner_id=user_id)
+    todos = Todo.objects.filter(user_id=user_id)
     return todos if completed is None else todos.filter(completed=completed)
 
 

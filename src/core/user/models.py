@@ -16,6 +16,14 @@ class User(AbstractUser):
         ]
 
 
+UserRef = User | int
+"""A user, or only its id: what the HTTP layer has after checking a token."""
+
+
+def user_id_of(user: UserRef) -> int:
+    return user if isinstance(user, int) else int(user.pk)
+
+
 class RefreshSession(models.Model):
     """One refresh token in a login's rotation chain; only its SHA-256 is stored.
 

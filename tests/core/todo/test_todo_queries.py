@@ -9,9 +9,9 @@ from core.user.models import User
 def ids(alice: User, bob: User) -> list[int]:
     """Five todos of alice (the oldest completed) and one of bob."""
     service = TodoService()
-    created = [service.create_todo(user_id=alice.pk, title=f"t{i}").pk for i in range(5)]
-    service.create_todo(user_id=bob.pk, title="bob's")
-    service.mark_completed(created[0], user_id=alice.pk)
+    created = [service.create_todo(alice, title=f"t{i}").pk for i in range(5)]
+    service.create_todo(bob, title="bob's")
+    service.mark_completed(created[0], alice)
     return created
 
 

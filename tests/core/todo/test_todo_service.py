@@ -13,39 +13,39 @@ def service() -> TodoService:
 
 
 def test_create_and_get(service: TodoService, alice: User) -> None:
-    todo = service.create_todo(user_id=alice.pk, title="write", description="tests")
+    todo = service.create_todo(alice, title="write", description="tests")
 
-    fetched = service.get_todo_by_id(todo.pk, user_id=alice.pk)
+    fetched = service.get_todo_by_id(todo.pk, alice)
 
     assert (fetched.title, fetched.description, fetched.completed) == ("write", "tests", False)
-    assert fetched.owner_id == alice.pk
+    assert fetched.user_id == alice.pk
 
 
 def test_missing_and_foreign_todos_raise_distinct_domain_errors(
     service: TodoService, alice: User, bob: User
 ) -> None:
-    todo = service.create_todo(user_id=alice.pk, title="mine")
+    todo = service.create_todo(alice, title="mine")
 
     with pytest.raises(TodoAccessDeniedError):
-        service.get_todo_by_id(todo.pk, user_id=bob.pk)
+        service.get_todo_by_id(todo.pk, bob)
     with pytest.raises(TodoNotFoundError):
-        service.get_todo_by_id(todo.pk + 1, user_id=alice.pk)
+        service.get_todo_by_id(todo.pk + 1, alice)
     with pytest.raises(TodoAccessDeniedError):
-        service.update_todo(todo.pk, user_id=bob.pk, title="theirs")
+        service.update_todo(todo.pk, bob, title="theirs")
     with pytest.raises(TodoAccessDeniedError):
-        service.delete_todo(todo.pk, user_id=bob.pk)
+        service.delete_todo(todo.pk, bob)
     assert Todo.objects.get(pk=todo.pk).title == "mine"
 
 
 def test_completing_sets_and_reopening_clears_completed_at(
     service: TodoService, alice: User
 ) -> None:
-    todo = service.create_todo(user_id=alice.pk, title="t")
+    todo = service.create_todo(alice, title="t")
 
-    done = service.mark_completed(todo.pk, user_id=alice.pk)
+    done = service.mark_completed(todo.pk, alice)
     completed_at = done.completed_at
-    again = service.mark_completed(todo.pk, user_id=alice.pk)
-    reopened = service.mark_incomplete(todo.pk, user_id=alice.pk)
+    again = service.mark_completed(todo.pk, alice)
+    reopened = service.mark_incomplete(todo.pk, alice)
 
     assert completed_at is not None
     assert completed_at <= timezone.now()
@@ -54,18 +54,18 @@ def test_completing_sets_and_reopening_clears_completed_at(
 
 
 def test_update_changes_only_given_fields(service: TodoService, alice: User) -> None:
-    todo = service.create_todo(user_id=alice.pk, title="t", description="d")
+    todo = service.create_todo(alice, title="t", description="d")
 
-    service.update_todo(todo.pk, user_id=alice.pk, description="new")
+    service.update_todo(todo.pk, alice, description="new")
 
     stored = Todo.objects.get(pk=todo.pk)
     assert (stored.title, stored.description) == ("t", "new")
 
 
 def test_list_filters_paginates_and_counts(service: TodoService, alice: User, bob: User) -> None:
-    ids = [service.create_todo(user_id=alice.pk, title=f"t{i}").pk for i in range(5)]
-    service.create_todo(user_id=bob.pk, title="bob's")
-    service.mark_completed(ids[0], user_id=alice.pk)
+    ids = [service.create_todo(alice, title=f"t{i}").pk for i in range(5)]
+    service.create_todo(bob, title="bob's")
+    service.mark_completed(ids[0], alice)
 
     newest = [t.pk for t in service.list_todos_for_user(alice.pk, limit=2)]
     older = [t.pk for t in service.list_todos_for_user(alice.pk, limit=2, before_id=newest[-1])]
@@ -79,23 +79,47 @@ def test_list_filters_paginates_and_counts(service: TodoService, alice: User, bo
 
 
 def test_delete(service: TodoService, alice: User) -> None:
-    todo = service.create_todo(user_id=alice.pk, title="t")
+    todo = service.create_todo(alice, title="t")
 
-    service.delete_todo(todo.pk, user_id=alice.pk)
+    service.delete_todo(todo.pk, alice)
 
     assert not Todo.objects.exists()
     with pytest.raises(TodoNotFoundError):
-        service.delete_todo(todo.pk, user_id=alice.pk)
+        service.delete_todo(todo.pk, alice)
 
 
 def test_delete_completed_todos_of_one_user(service: TodoService, alice: User, bob: User) -> None:
-    kept = service.create_todo(user_id=alice.pk, title="open")
+    kept = service.create_todo(alice, title="open")
     for owner in (alice, alice, bob):
-        todo = service.create_todo(user_id=owner.pk, title="done")
-        service.mark_completed(todo.pk, user_id=owner.pk)
+        todo = service.create_todo(owner, title="done")
+        service.mark_completed(todo.pk, owner)
 
     deleted = service.delete_completed_todos(alice)
 
     assert deleted == 2
-    assert list(Todo.objects.filter(owner=alice).values_list("pk", flat=True)) == [kept.pk]
-    assert Todo.objects.filter(owner=bob, completed=True).count() == 1
+    assert list(Todo.objects.filter(user=alice).values_list("pk", flat=True)) == [kept.pk]
+    assert Todo.objects.filter(user=bob, completed=True).count() == 1
+
+
+def test_the_user_may_be_given_as_its_id(service: TodoService, alice: User, bob: User) -> None:
+    """The HTTP layer knows only the caller's id; the answers are the same as for the row."""
+    todo = service.create_todo(alice.pk, title="by id")
+
+    assert service.get_todo_by_id(todo.pk, alice.pk) == service.get_todo_by_id(todo.pk, alice)
+    assert service.mark_completed(todo.pk, alice.pk).completed is True
+    assert [t.pk for t in service.list_todos_for_user(alice.pk, completed=True)] == [todo.pk]
+    with pytest.raises(TodoAccessDeniedError):
+        service.get_todo_by_id(todo.pk, bob.pk)
+    assert service.delete_completed_todos(alice.pk) == 1
+
+
+def test_a_todo_created_completed_is_stamped(alice: User) -> None:
+    """The tutorial creates completed todos directly; the model keeps `completed_at` in step."""
+    done = Todo.objects.create(user=alice, title="Completed", completed=True)
+    done.refresh_from_db()
+    assert done.completed_at is not None
+
+    done.completed = False
+    done.save(update_fields=["completed"])
+    done.refresh_from_db()
+    assert done.completed_at is None

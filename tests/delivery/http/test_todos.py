@@ -24,7 +24,7 @@ def test_create_answers_201_with_the_stored_todo(client: TestClient, alice: dict
     assert {"id", "created_at", "updated_at"} <= set(todo)
     stored = Todo.objects.get(pk=todo["id"])
     assert stored.title == "buy milk"
-    assert stored.owner.username == "alice"
+    assert stored.user.username == "alice"
 
 
 def test_get_one(client: TestClient, alice: dict[str, str]) -> None:

@@ -19,16 +19,16 @@ def make_user(username: str, *, active: bool = True) -> User:
 def add_todos(user: User, *, old: int = 0, recent: int = 0, open_: int = 0) -> None:
     now = timezone.now()
     rows = [
-        Todo(owner=user, title=f"old {i}", completed=True, completed_at=now - OLD)
+        Todo(user=user, title=f"old {i}", completed=True, completed_at=now - OLD)
         for i in range(old)
     ]
     rows += [
-        Todo(owner=user, title=f"recent {i}", completed=True, completed_at=now - RECENT)
+        Todo(user=user, title=f"recent {i}", completed=True, completed_at=now - RECENT)
         for i in range(recent)
     ]
-    rows += [Todo(owner=user, title=f"open {i}") for i in range(open_)]
+    rows += [Todo(user=user, title=f"open {i}") for i in range(open_)]
     Todo.objects.bulk_create(rows)
 
 
 def surviving_titles(user: User) -> list[str]:
-    return sorted(Todo.objects.filter(owner=user).values_list("title", flat=True))
+    return sorted(Todo.objects.filter(user=user).values_list("title", flat=True))

@@ -59,13 +59,13 @@ def refuse_deletes_of() -> RefuseDeletes:
             if connection.vendor == "sqlite":
                 cursor.execute(
                     f"CREATE TRIGGER {_TRIGGER} BEFORE DELETE ON {table} "
-                    f"WHEN OLD.owner_id = {int(user.pk)} "
+                    f"WHEN OLD.user_id = {int(user.pk)} "
                     "BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END"
                 )
             else:
                 cursor.execute(
                     f"CREATE FUNCTION {_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                    f"IF OLD.owner_id = {int(user.pk)} THEN "
+                    f"IF OLD.user_id = {int(user.pk)} THEN "
                     "RAISE EXCEPTION 'refused by test trigger'; END IF; RETURN OLD; END $$"
                 )
                 cursor.execute(

@@ -101,7 +101,7 @@ class TodoController(Controller):
         user_id = self._authenticator.user_id(credentials)
         todo = await run_orm(
             self._todo_service.create_todo,
-            user_id=user_id,
+            user_id,
             title=body.title,
             description=body.description,
         )
@@ -109,7 +109,7 @@ class TodoController(Controller):
 
     async def get_todo(self, credentials: BearerCredentials, todo_id: TodoId) -> JSONBytesResponse:
         user_id = self._authenticator.user_id(credentials)
-        todo = await run_orm(self._todo_service.get_todo_by_id, todo_id, user_id=user_id)
+        todo = await run_orm(self._todo_service.get_todo_by_id, todo_id, user_id)
         return JSONBytesResponse(_todo_fields(todo))
 
     async def update_todo(
@@ -119,7 +119,7 @@ class TodoController(Controller):
         todo = await run_orm(
             self._todo_service.update_todo,
             todo_id,
-            user_id=user_id,
+            user_id,
             title=body.title,
             description=body.description,
             completed=body.completed,
@@ -128,7 +128,7 @@ class TodoController(Controller):
 
     async def delete_todo(self, credentials: BearerCredentials, todo_id: TodoId) -> Response:
         user_id = self._authenticator.user_id(credentials)
-        await run_orm(self._todo_service.delete_todo, todo_id, user_id=user_id)
+        await run_orm(self._todo_service.delete_todo, todo_id, user_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     def handle_exception(self, exc: Exception) -> NoReturn:

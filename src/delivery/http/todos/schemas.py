@@ -32,6 +32,7 @@ class TodoOut(BaseModel):
     completed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    user_id: int
 
 
 class TodoListOut(BaseModel):
