@@ -35,3 +35,5 @@ class ThrottleSettings(PrefixedSettings):
     signup: str = "5/m"
     refresh: str = "30/m"
     tasks: str = "10/m"
+    # Creating, changing and deleting todos, per user.
+    todo_writes: str = "120/m"

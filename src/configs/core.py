@@ -39,6 +39,14 @@ class DatabaseSettings(PrefixedSettings):
     url: SecretStr = SecretStr(f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
     conn_max_age: int = 60
     test_name: str | None = None
+    # Threads, each with its own connection, that run an API process's ORM work.
+    pool_size: int = Field(default=8, ge=1, le=256)
+    # What one statement of the API may take, and how long it may wait for a lock (PostgreSQL;
+    # on SQLite the lock wait is the busy timeout). The worker has its own, longer limits.
+    statement_timeout_s: float = Field(default=5.0, gt=0)
+    lock_timeout_s: float = Field(default=2.0, gt=0)
+    worker_statement_timeout_s: float = Field(default=120.0, gt=0)
+    worker_lock_timeout_s: float = Field(default=20.0, gt=0)
 
 
 class LoggingSettings(PrefixedSettings):

@@ -17,7 +17,7 @@ from configs.auth import RedisSettings, ThrottleSettings
 logger = logging.getLogger(__name__)
 
 # The named limits of ThrottleSettings; each holds a quota such as "10/m".
-RULES = ("login", "signup", "refresh", "tasks")
+RULES = ("login", "signup", "refresh", "tasks", "todo_writes")
 _STORE_TIMEOUT_S = 0.5
 
 

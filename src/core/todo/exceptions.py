@@ -14,3 +14,13 @@ class TodoAccessDeniedError(TodoError):
     def __init__(self, todo_id: int) -> None:
         super().__init__(f"todo {todo_id} is not yours")
         self.todo_id = todo_id
+
+
+class TodoLimitReachedError(TodoError):
+    """The user already has as many todos as one user may have (`TODO_MAX_PER_USER`)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"todo limit reached: a user may have at most {limit} todos; delete some first"
+        )
+        self.limit = limit

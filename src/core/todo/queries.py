@@ -1,24 +1,21 @@
-"""Read-only todo queries shaped for listing: plain rows, no model instances.
+"""What is read about todos, as prepared statements: plain rows, one round trip each.
 
-A page of todos and the number matching the filter come back from one statement (a window count), so
-listing costs one round trip; only a page past the end needs a second query for the count.
-
-Building and compiling a QuerySet costs more than running it on a small page, so the page's SQL is
-compiled by the ORM once per shape (filter and cursor or not) and database thread, then run with
-new parameters; the ORM's own converters still turn each row into Python values.
+A page costs the same whatever the caller stores: it reads only its own rows through an index, and
+its `count` comes from the caller's `TodoCount` row, which the database keeps exact. Offsets are
+bounded; the cursor walks any list a page at a time.
 """
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict, cast
 
-from django.db.models import Count, QuerySet, Window
-from django.db.models.sql.compiler import SQLCompiler
+from django.db.models import BigIntegerField, F, QuerySet, Subquery
 
-from core.todo.models import Todo
-from infrastructure.django.timestamps import load_timestamps_natively
+from core.todo.exceptions import TodoAccessDeniedError, TodoNotFoundError
+from core.todo.models import Todo, TodoCount
+from infrastructure.django.prepared import Param, PreparedSelect
 
+# In the model's field order, so rows become `Todo` instances by position (`Todo.from_db`).
 TODO_FIELDS = (
     "id",
     "title",
@@ -29,6 +26,12 @@ TODO_FIELDS = (
     "updated_at",
     "user_id",
 )
+# Past this, a page would scan the rows it skips: deeper pages take the cursor.
+MAX_OFFSET = 10_000
+
+USER_ID = Param("user_id", BigIntegerField())
+TODO_ID = Param("todo_id", BigIntegerField())
+BEFORE_ID = Param("before_id", BigIntegerField())
 
 
 class TodoRow(TypedDict):
@@ -50,6 +53,43 @@ class TodoPage:
     has_more: bool
 
 
+class OffsetTooLargeError(ValueError):
+    def __init__(self, offset: int) -> None:
+        super().__init__(f"offset {offset} is above {MAX_OFFSET}: page further with the cursor")
+        self.offset = offset
+
+
+def owned_todos(user_id: Any, *, completed: bool | None = None) -> "QuerySet[Todo]":
+    """One user's todos, optionally only the (not) completed ones: every listing starts here."""
+    todos = Todo.objects.filter(user_id=user_id)
+    return todos if completed is None else todos.filter(completed=completed)
+
+
+def _count_of(completed: bool | None) -> "QuerySet[TodoCount]":
+    """The caller's count for the filter, from the row the database keeps."""
+    matching = {None: F("total"), True: F("completed_total")}.get(
+        completed, F("total") - F("completed_total")
+    )
+    return TodoCount.objects.filter(user_id=USER_ID).values_list(matching)
+
+
+def _page(completed: bool | None, keyset: bool) -> "QuerySet[Any]":
+    todos = owned_todos(USER_ID, completed=completed)
+    if keyset:
+        todos = todos.filter(pk__lt=BEFORE_ID)
+    counted = todos.annotate(matching=Subquery(_count_of(completed)[:1]))
+    return counted.order_by("-id").values_list(*TODO_FIELDS, "matching")
+
+
+_PAGE = PreparedSelect(_page, paged=True)
+_COUNT = PreparedSelect(_count_of)
+_ONE = PreparedSelect(lambda: Todo.objects.filter(pk=TODO_ID).values_list(*TODO_FIELDS))
+
+
+def as_row(values: tuple[Any, ...]) -> TodoRow:
+    return cast(TodoRow, dict(zip(TODO_FIELDS, values, strict=False)))
+
+
 @dataclass(kw_only=True)
 class TodoQueries:
     def page_for_user(
@@ -62,86 +102,30 @@ class TodoQueries:
         before_id: int | None = None,
     ) -> TodoPage:
         """Newest first; `before_id` is keyset pagination (todos older than that id)."""
-        statement = _page_statement(completed=completed, keyset=before_id is not None)
-        rows = statement.run(user_id, before_id, limit + 1, offset)  # one extra: is there more?
-        # The window counts only what the cursor let through, and nothing on an empty page.
-        count = (
-            rows[0][-1]
-            if before_id is None and rows
-            else owned_todos(user_id, completed=completed).count()
+        if offset > MAX_OFFSET:
+            raise OffsetTooLargeError(offset)
+        rows = _PAGE.rows(
+            (completed, before_id is not None),
+            user_id=user_id,
+            before_id=before_id,
+            limit=limit + 1,  # one more than asked for says whether there is a next page
+            offset=offset,
         )
-        # zip stops before the trailing window count.
-        todos = cast(
-            list[TodoRow], [dict(zip(TODO_FIELDS, row, strict=False)) for row in rows[:limit]]
+        count = rows[0][-1] if rows else self.count_for_user(user_id, completed=completed)
+        return TodoPage(
+            todos=[as_row(row) for row in rows[:limit]], count=count, has_more=len(rows) > limit
         )
-        return TodoPage(todos=todos, count=count, has_more=len(rows) > limit)
 
+    def count_for_user(self, user_id: int, *, completed: bool | None = None) -> int:
+        found = _COUNT.rows(completed, user_id=user_id)
+        return int(found[0][0]) if found else 0
 
-def owned_todos(user_id: int, *, completed: bool | None = None) -> "QuerySet[Todo]":
-    """One user's todos, optionally only the (not) completed ones: every listing starts here."""
-    todos = Todo.objects.filter(user_id=user_id)
-    return todos if completed is None else todos.filter(completed=completed)
-
-
-# Stand-ins for a call's own values while the ORM compiles the SQL (ids are positive).
-_USER_ID, _BEFORE_ID = -8_111_111_111, -8_222_222_222
-
-
-@dataclass(frozen=True)
-class _PageStatement:
-    compiler: SQLCompiler
-    sql: str
-    params: tuple[Any, ...]
-    user_id_at: int
-    before_id_at: int | None
-    converters: dict[int, Any]
-
-    def run(self, user_id: int, before_id: int | None, limit: int, offset: int) -> list[Any]:
-        params = [*self.params, limit, offset]
-        params[self.user_id_at] = user_id
-        if self.before_id_at is not None:
-            params[self.before_id_at] = before_id
-        with self.compiler.connection.cursor() as cursor:
-            load_timestamps_natively(self.compiler.connection, cursor)
-            cursor.execute(self.sql, params)
-            rows: list[Any] = cursor.fetchall()
-        if self.converters:  # SQLite returns datetimes as text; PostgreSQL needs none
-            return list(self.compiler.apply_converters(rows, self.converters))
-        return rows
-
-
-_compiled = threading.local()
-
-
-def _page_statement(*, completed: bool | None, keyset: bool) -> _PageStatement:
-    """The compiled page query for this shape, per thread: a compiler belongs to one connection."""
-    cache: dict[tuple[Any, ...], _PageStatement] = _compiled.__dict__.setdefault("statements", {})
-    key = (completed, keyset)
-    statement = cache.get(key)
-    if statement is None:
-        statement = cache[key] = _compile(completed=completed, keyset=keyset)
-    return statement
-
-
-def _compile(*, completed: bool | None, keyset: bool) -> _PageStatement:
-    page = owned_todos(_USER_ID, completed=completed)
-    if keyset:
-        page = page.filter(pk__lt=_BEFORE_ID)
-    ordered = page.annotate(total=Window(Count("pk"))).order_by("-id")
-    compiler = ordered.values_list(*TODO_FIELDS, "total").query.get_compiler(using=ordered.db)
-    sql, params = compiler.as_sql()
-    return _PageStatement(
-        compiler=compiler,
-        sql=f"{sql} LIMIT %s OFFSET %s",
-        params=tuple(params),
-        user_id_at=list(params).index(_USER_ID),
-        before_id_at=list(params).index(_BEFORE_ID) if keyset else None,
-        converters=_converters(compiler),
-    )
-
-
-def _converters(compiler: SQLCompiler) -> dict[int, Any]:
-    """The ORM's per-column converters, without the count's: it is an int on every backend."""
-    converters = compiler.get_converters([expression for expression, _, _ in compiler.select])
-    converters.pop(len(TODO_FIELDS), None)
-    return converters
+    def one_for_user(self, todo_id: int, user_id: int) -> TodoRow:
+        """Raises `TodoNotFoundError`, or `TodoAccessDeniedError` for someone else's todo."""
+        found = _ONE.rows(todo_id=todo_id)
+        if not found:
+            raise TodoNotFoundError(todo_id)
+        row = as_row(found[0])
+        if row["user_id"] != user_id:
+            raise TodoAccessDeniedError(todo_id)
+        return row

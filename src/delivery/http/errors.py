@@ -3,10 +3,13 @@
 import logging
 import math
 
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from infrastructure.django.errors import busy_reason
 from infrastructure.throttling import RateLimitExceededError
 
 logger = logging.getLogger(__name__)
@@ -22,12 +25,20 @@ async def _rate_limited(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DatabaseError)
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    reason = busy_reason(exc)
+    if reason is not None:
+        # The database answers, but refused to wait longer: a lock held elsewhere, a slow query.
+        logger.warning("database busy (%s) during %s %s", reason, request.method, route)
+        return JSONResponse(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            content={"detail": "database busy", "reason": reason},
+            headers={"Retry-After": "1"},
+        )
     # The class name only: driver messages can name hosts and users.
     logger.warning(
-        "database unavailable during %s %s: %s",
-        request.method,
-        request.url.path,
-        type(exc).__name__,
+        "database unavailable during %s %s: %s", request.method, route, type(exc).__name__
     )
     return JSONResponse(
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -36,7 +47,19 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     )
 
 
+async def _validation_failed(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422, with a way forward where the bound is the paging's."""
+    assert isinstance(exc, RequestValidationError)
+    errors = jsonable_encoder(exc.errors())
+    for error in errors:
+        if tuple(error.get("loc", ())) == ("query", "offset") and "le" in error.get("ctx", {}):
+            error["msg"] += "; page further with the cursor (pass next_cursor as cursor)"
+    unprocessable = status.HTTP_422_UNPROCESSABLE_CONTENT
+    return JSONResponse(status_code=unprocessable, content={"detail": errors})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RateLimitExceededError, _rate_limited)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(InterfaceError, _database_unavailable)
+    app.add_exception_handler(RequestValidationError, _validation_failed)

@@ -7,12 +7,14 @@ from django.core.asgi import get_asgi_application
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
+from configs.core import DatabaseSettings
 from delivery.http.admin_login import AdminLoginLimit
 from delivery.http.errors import install_error_handlers
 from delivery.http.health.controllers import HealthController
 from delivery.http.tasks.controllers import TaskController
 from delivery.http.todos.controllers import TodoController
 from delivery.http.users.controllers import UserController
+from infrastructure.django.timeouts import StatementLimits, limit_statements
 
 DJANGO_MOUNT = "/django"
 
@@ -24,8 +26,11 @@ class FastAPIFactory:
     _todo_controller: TodoController
     _task_controller: TaskController
     _admin_login_limit: AdminLoginLimit
+    _database_settings: DatabaseSettings
 
     def __call__(self) -> FastAPI:
+        database = self._database_settings
+        limit_statements(StatementLimits(database.statement_timeout_s, database.lock_timeout_s))
         app = FastAPI(
             title="todo-service",
             summary="Users, their todos, and background clean-up.",

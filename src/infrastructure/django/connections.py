@@ -1,10 +1,16 @@
-"""Django ORM work from async code: one thread hop per request, connections checked each time.
+"""Django ORM work from async code: a bounded pool of threads, each with its own connection.
 
-Django keeps one connection per thread and checks it between requests only when told to. Under
-FastAPI nothing tells it, so a connection killed by a database restart would fail every later
-request on that thread. Each hop therefore calls `close_old_connections()` before and after the
-work: with `CONN_MAX_AGE` the connection is reused, and with `CONN_HEALTH_CHECKS` a dead one is
-replaced on first use.
+Django keeps one connection per thread. An API process runs its short ORM work on
+`DATABASE_POOL_SIZE` threads, so it holds at most that many connections for it, and a request that
+waits on the database (a row lock, a slow statement) holds one thread while the others go on
+serving. The statement and lock timeouts (see `timeouts.py`) bound how long that wait can last.
+Slow CPU work (password hashing) gets its own small pool, so it never takes a short request's
+thread.
+
+Django checks a connection between requests only when told to. Under FastAPI nothing tells it, so
+a connection killed by a database restart would fail every later request on its thread. Each hop
+therefore calls `close_old_connections()` before and after the work: with `CONN_MAX_AGE` the
+connection is reused, and with `CONN_HEALTH_CHECKS` a dead one is replaced on first use.
 
 Django's health check is a `SELECT 1` round trip before each hop's first query, which cost about
 a fifth of the throughput of short requests. A PostgreSQL server that restarts or terminates a
@@ -12,12 +18,6 @@ backend first sends the client an error and closes the socket, so an idle connec
 is readable has been hung up on. Each hop polls that socket (no round trip): a readable one is
 closed and replaced, a quiet one counts as checked and Django skips its ping. A server that
 vanished without a word still fails one request, after which the hop closes the broken connection.
-
-Short ORM work goes to one dedicated thread, so a process holds one connection for it and the
-event loop never queues behind a thread pool. With each request making one round trip, one thread
-measured as fast as two on two cores (about 1,200 list requests/s) with half the p99 latency:
-more threads only add GIL contention. Slow work (password hashing) gets its own small pool, so it
-never stalls the short requests.
 """
 
 import asyncio
@@ -31,28 +31,52 @@ from typing import ParamSpec, TypeVar
 
 from django.db import close_old_connections, connections
 
-ORM_THREADS = 1
-SLOW_ORM_THREADS = 4
+from configs.core import DatabaseSettings
 
-_orm_pool = ThreadPoolExecutor(max_workers=ORM_THREADS, thread_name_prefix="orm")
-_slow_orm_pool = ThreadPoolExecutor(max_workers=SLOW_ORM_THREADS, thread_name_prefix="orm-slow")
+SLOW_ORM_THREADS = 4
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class _Pools:
+    """Created on first use, so the pool size is read from the settings a process ends up with."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pools: dict[str, tuple[ThreadPoolExecutor, int]] = {}
+
+    def get(self, name: str) -> ThreadPoolExecutor:
+        found = self._pools.get(name)
+        if found is None:
+            with self._lock:
+                found = self._pools.get(name)
+                if found is None:
+                    size = DatabaseSettings().pool_size if name == "orm" else SLOW_ORM_THREADS
+                    pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=name)
+                    found = self._pools[name] = (pool, size)
+        return found[0]
+
+    def started(self) -> list[tuple[ThreadPoolExecutor, int]]:
+        with self._lock:
+            return list(self._pools.values())
+
+
+_pools = _Pools()
+
+
 async def run_orm(func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run all of a request's ORM work in one hop to the ORM thread.
+    """Run all of a request's ORM work in one hop to an ORM thread.
 
     Keep slow CPU work (password hashing) out of it: use `run_orm_slow`, or short requests queue
     behind it.
     """
-    return await _hop(_orm_pool, functools.partial(func, *args, **kwargs))
+    return await _hop(_pools.get("orm"), functools.partial(func, *args, **kwargs))
 
 
 async def run_orm_slow(func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
     """Like `run_orm`, on a separate pool, for work that holds the CPU for long (hashing)."""
-    return await _hop(_slow_orm_pool, functools.partial(func, *args, **kwargs))
+    return await _hop(_pools.get("orm-slow"), functools.partial(func, *args, **kwargs))
 
 
 async def _hop(pool: ThreadPoolExecutor, call: Callable[[], R]) -> R:
@@ -90,7 +114,7 @@ def _has_unread_data(fd: int) -> bool:
 
 def close_orm_connections() -> None:
     """Close every connection the ORM threads hold (tests, shutdown): blocks until done."""
-    for pool, size in ((_orm_pool, ORM_THREADS), (_slow_orm_pool, SLOW_ORM_THREADS)):
+    for pool, size in _pools.started():
         _on_every_thread(pool, size)
 
 

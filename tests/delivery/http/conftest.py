@@ -18,7 +18,9 @@ from infrastructure.ioc import AutoRegisteringContainer
 from ioc.container import ContainerFactory
 
 PASSWORD = "correct-horse-battery-9"
-GENEROUS = ThrottleSettings(login="10000/m", signup="10000/m", refresh="10000/m")
+GENEROUS = ThrottleSettings(
+    login="10000/m", signup="10000/m", refresh="10000/m", todo_writes="10000/m"
+)
 
 
 def close_orm_thread_connections() -> None:

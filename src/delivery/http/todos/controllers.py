@@ -1,20 +1,26 @@
-"""The caller's todos: the token is checked in the event loop, then one hop to the ORM thread."""
+"""The caller's todos: the token is checked in the event loop, then one hop to an ORM thread.
+
+Every route is one prepared statement on the ORM thread (see `infrastructure/django/prepared.py`),
+and answers the rows it read or wrote as they are, without validating them again.
+"""
 
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn
 
 from fastapi import FastAPI, HTTPException, Path, Query, Response, status
 
-from core.todo.exceptions import TodoAccessDeniedError, TodoNotFoundError
+from core.todo.exceptions import TodoAccessDeniedError, TodoLimitReachedError, TodoNotFoundError
 from core.todo.models import Todo
-from core.todo.queries import TODO_FIELDS, TodoQueries
+from core.todo.queries import MAX_OFFSET, TODO_FIELDS, TodoQueries
 from core.todo.services import TodoService
-from delivery.http.auth.dependencies import Authenticator, BearerCredentials
+from core.user.exceptions import UserNotFoundError
+from delivery.http.auth.dependencies import Authenticator, BearerCredentials, not_authenticated
 from delivery.http.responses import JSONBytesResponse
 from delivery.http.todos.cursors import InvalidCursorError, decode_cursor, encode_cursor
 from delivery.http.todos.schemas import TodoCreateIn, TodoListOut, TodoOut, TodoUpdateIn
 from infrastructure.delivery.controllers import Controller
 from infrastructure.django.connections import run_orm
+from infrastructure.throttling import RequestThrottle
 
 TodoId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 _NOT_FOUND = "todo not found"
@@ -25,6 +31,7 @@ class TodoController(Controller):
     _todo_service: TodoService
     _todo_queries: TodoQueries
     _authenticator: Authenticator
+    _throttle: RequestThrottle
 
     def register(self, registry: FastAPI) -> None:
         route = registry.add_api_route
@@ -78,7 +85,10 @@ class TodoController(Controller):
         credentials: BearerCredentials,
         completed: bool | None = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 50,
-        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+        offset: Annotated[
+            int,
+            Query(ge=0, le=MAX_OFFSET, description="todos to skip; deeper pages take the cursor"),
+        ] = 0,
         cursor: Annotated[
             str | None, Query(max_length=64, description="next_cursor of the previous page")
         ] = None,
@@ -98,7 +108,7 @@ class TodoController(Controller):
     async def create_todo(
         self, credentials: BearerCredentials, body: TodoCreateIn
     ) -> JSONBytesResponse:
-        user_id = self._authenticator.user_id(credentials)
+        user_id = await self._writer(credentials)
         todo = await run_orm(
             self._todo_service.create_todo,
             user_id,
@@ -109,13 +119,13 @@ class TodoController(Controller):
 
     async def get_todo(self, credentials: BearerCredentials, todo_id: TodoId) -> JSONBytesResponse:
         user_id = self._authenticator.user_id(credentials)
-        todo = await run_orm(self._todo_service.get_todo_by_id, todo_id, user_id)
-        return JSONBytesResponse(_todo_fields(todo))
+        todo = await run_orm(self._todo_queries.one_for_user, todo_id, user_id)
+        return JSONBytesResponse(todo)
 
     async def update_todo(
         self, credentials: BearerCredentials, todo_id: TodoId, body: TodoUpdateIn
     ) -> JSONBytesResponse:
-        user_id = self._authenticator.user_id(credentials)
+        user_id = await self._writer(credentials)
         todo = await run_orm(
             self._todo_service.update_todo,
             todo_id,
@@ -127,7 +137,7 @@ class TodoController(Controller):
         return JSONBytesResponse(_todo_fields(todo))
 
     async def delete_todo(self, credentials: BearerCredentials, todo_id: TodoId) -> Response:
-        user_id = self._authenticator.user_id(credentials)
+        user_id = await self._writer(credentials)
         await run_orm(self._todo_service.delete_todo, todo_id, user_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -135,7 +145,17 @@ class TodoController(Controller):
         # Someone else's todo reads exactly like a missing one, so ids cannot be probed.
         if isinstance(exc, TodoNotFoundError | TodoAccessDeniedError):
             raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=_NOT_FOUND) from exc
+        if isinstance(exc, TodoLimitReachedError):
+            raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+        if isinstance(exc, UserNotFoundError):  # a valid token whose user was deleted since
+            raise not_authenticated() from exc
         raise exc
+
+    async def _writer(self, credentials: BearerCredentials) -> int:
+        """The caller, once their write counts against the per-user write limit."""
+        user_id = self._authenticator.user_id(credentials)
+        await self._throttle.check("todo_writes", f"user:{user_id}")
+        return user_id
 
     def _page(
         self,

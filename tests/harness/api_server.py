@@ -1,0 +1,97 @@
+"""The API in a uvicorn process of its own, for tests and benchmarks that need real concurrency.
+
+It runs from the project root with exactly the environment it is given, and in its own session,
+so stopping it also stops whatever it forked.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Self
+
+import httpx
+
+from tests.harness.processes import Managed, stop_process, tail_lines
+from tests.harness.servers import free_port
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
+SRC_DIR = ROOT_DIR / "src"
+APP = "delivery.http.app:app"
+
+
+class ApiServer(Managed):
+    """`uvicorn` with uvloop and httptools and no access log, on a free port of 127.0.0.1.
+
+    `ready_path` is polled until it answers 200; `options` are added to uvicorn's command line.
+    """
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        *,
+        log_path: Path,
+        app: str = APP,
+        ready_path: str = "/v1/health",
+        options: Sequence[str] = (),
+    ) -> None:
+        self._env = dict(env)
+        self._app = app
+        self._log_path = log_path
+        self._ready_path = ready_path
+        self._options = list(options)
+        self._proc: subprocess.Popen[bytes] | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self._proc is not None, "server not started"
+        return self._proc.pid
+
+    def start(self) -> Self:
+        self.port = free_port()
+        command = [
+            sys.executable, "-m", "uvicorn", self._app, "--app-dir", str(SRC_DIR),
+            "--host", "127.0.0.1", "--port", str(self.port), "--loop", "uvloop",
+            "--http", "httptools", "--no-access-log", "--log-level", "warning", *self._options,
+        ]  # fmt: skip
+        with self._log_path.open("ab") as log:
+            self._proc = subprocess.Popen(
+                command, cwd=ROOT_DIR, env=self._env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )  # fmt: skip
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc is not None and self._proc.poll() is not None:
+                raise RuntimeError(f"uvicorn {self._app} exited at start:\n{self.log_tail()}")
+            try:
+                if httpx.get(self.base_url + self._ready_path, timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        waited = f"uvicorn {self._app} did not answer {self._ready_path} in {timeout:.0f} s"
+        raise RuntimeError(f"{waited}:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return tail_lines(self._log_path, lines)
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            stop_process(proc, group=True)
