@@ -1,7 +1,11 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from core.todo.exceptions import TodoAccessDeniedError, TodoNotFoundError
+from core.todo.exceptions import TodoAccessDeniedError, TodoLimitReachedError, TodoNotFoundError
 from core.todo.models import Todo
 from core.todo.services import TodoService
 from core.user.models import User
@@ -123,3 +127,31 @@ def test_a_todo_created_completed_is_stamped(alice: User) -> None:
     done.save(update_fields=["completed"])
     done.refresh_from_db()
     assert done.completed_at is None
+
+
+def test_the_limit_holds_when_a_users_creates_race(
+    transactional_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each create locks the user's count row, so concurrent ones cannot overshoot the limit."""
+    monkeypatch.setenv("TODO_MAX_PER_USER", "5")
+    limited = TodoService()
+    user = User.objects.create(username="racer")
+    for number in range(4):
+        limited.create_todo(user, title=f"t{number}")
+    start = threading.Barrier(8)
+
+    def create() -> str:
+        start.wait()
+        try:
+            limited.create_todo(user.pk, title="raced")
+            return "created"
+        except TodoLimitReachedError:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = sorted(pool.map(lambda _: create(), range(8)))
+
+    assert outcomes == ["created"] + ["refused"] * 7
+    assert Todo.objects.filter(user=user).count() == 5
