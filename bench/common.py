@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import math
 import os
 import platform
@@ -16,18 +15,13 @@ from pathlib import Path
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
 SRC_DIR = ROOT_DIR / "src"
-BENCHMARKS_FILE = ROOT_DIR / "docs" / "benchmarks.md"
+RESULTS_DIR = ROOT_DIR / "var" / "bench"
 
 
 def use_project_sources() -> None:
     """Make `src/` importable, as `manage.py` does, for benchmarks run as `python -m bench.x`."""
     if str(SRC_DIR) not in sys.path:
         sys.path.insert(0, str(SRC_DIR))
-
-
-def docs_enabled() -> bool:
-    """`BENCH_DOCS=false` keeps a development run out of docs/benchmarks.md."""
-    return os.environ.get("BENCH_DOCS", "true").lower() not in {"0", "false", "no"}
 
 
 def bench_scale() -> float:
@@ -102,33 +96,14 @@ def machine_facts(**extra: str) -> str:
     return "; ".join(f"{name}: {value}" for name, value in facts.items())
 
 
-def run_heading(command: str) -> str:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"### {stamp}: `{command}`"
+def write_report(name: str, document: str) -> Path:
+    """The run's report in `var/bench/`, stamped, and as `<name>-latest.md`.
 
-
-def append_to_benchmarks(section: str, block: str) -> Path:
-    """Add `block` at the end of `## {section}` in docs/benchmarks.md, creating what is missing.
-
-    Several benchmarks write the same file; an exclusive lock keeps their read-modify-write apart.
+    `docs/benchmarks.md` quotes chosen runs by hand; a run never edits the docs.
     """
-    BENCHMARKS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    heading = f"## {section}"
-    with BENCHMARKS_FILE.open("a+", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        lines = handle.read().splitlines()
-        if not lines:
-            lines = ["# Benchmarks", ""]
-        if heading not in lines:
-            lines += ["", heading, ""]
-        start = lines.index(heading) + 1
-        end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
-        while end > start and not lines[end - 1].strip():
-            end -= 1
-        lines[end:end] = ["", *block.strip("\n").splitlines(), ""]
-        text = "\n".join(lines).rstrip("\n") + "\n"
-        handle.seek(0)
-        handle.truncate()
-        handle.write(text)
-    return BENCHMARKS_FILE
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    stamped = RESULTS_DIR / f"{name}-{stamp}.md"
+    stamped.write_text(f"# {name}, {stamp} UTC\n\n{document.strip()}\n")
+    shutil.copyfile(stamped, RESULTS_DIR / f"{name}-latest.md")
+    return stamped

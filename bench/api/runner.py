@@ -1,136 +1,242 @@
-"""`make bench-api`: throwaway PostgreSQL, one uvicorn worker, wrk rounds, a table, a profile.
+"""`make bench-api`: throwaway PostgreSQL, the API and the baseline in uvicorn processes, wrk.
 
-The straightforward baseline (`bench.api.baseline`) runs beside the API in a uvicorn process of its
-own, one worker, on the same database with the same environment; wrk loads one server at a time.
-
-Every server and process it starts is stopped on the way out, including on Ctrl+C or SIGTERM.
+The API and the baseline run one uvicorn worker each, on the same database with the same
+environment; wrk loads one of them at a time. Every server and process started here is stopped on
+the way out, including on Ctrl+C or SIGTERM. The report is printed and written to `var/bench/`.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 import signal
+import subprocess
 import sys
 import time
-from contextlib import ExitStack
-from importlib.metadata import version
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 from types import FrameType
 
-import psycopg
+import httpx
+from tests.harness.api_server import ROOT_DIR, SRC_DIR, ApiServer
 from tests.harness.servers import PostgresServer
 
-from bench.api.cpu import postmaster_pid
-from bench.api.profile import profile_list_endpoint
-from bench.api.report import issue_targets, results_table, targets_table
-from bench.api.rounds import APP, BASELINE, endpoints, measure_all
-from bench.api.seed import check_baseline, check_probes, seed
-from bench.api.server import ApiServer, migrate, scratch_dir, server_environment
+from bench.api import report, scenarios, seed
+from bench.api.scenarios import Route
 from bench.api.settings import ApiBenchSettings
-from bench.api.wrk import ensure_wrk
-from bench.common import append_to_benchmarks, machine_facts, run_heading
+from bench.api.wrk import Load, Request, ensure_wrk, scratch_dir
+from bench.common import machine_facts, postgres_version, write_report
 
-DATABASE = "todo_bench"
-BASELINE_APP = "bench.api.baseline:app"  # not imported here: importing it sets Django up
-BASELINE_READY_PATH = "/openapi.json"  # FastAPI's own route: the baseline has no health check
+WRITERS = 20  # the create load rotates among them, each under the per-user limit
+BLOCKS_PER_RUN = 4_000  # ids one delete run may use, per second of its load
+
+
+def server_environment(database_url: str, scratch: Path) -> dict[str, str]:
+    """Production-like: no debug, no throttle (wrk is a single client), quiet logs."""
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT_DIR), str(SRC_DIR)]),
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_ACCESS_TOKEN_TTL_S": str(24 * 3600),  # outlives any run, so no refresh mid-load
+        "DATABASE_URL": database_url,
+        "THROTTLE_ENABLED": "false",
+        "LOGGING_LEVEL": "WARNING",
+        "REDIS_URL": "",
+        "CELERY_BROKER_URL": "",
+        "CELERY_RESULT_BACKEND": "",
+        "CELERY_EMBEDDED_DIR": str(scratch / "celery"),
+    }
+
+
+@contextmanager
+def served(env: dict[str, str], scratch: Path, name: str, app: str | None = None) -> Iterator[str]:
+    """Migrated, then served; yields the base URL."""
+    manage = [sys.executable, str(SRC_DIR / "manage.py"), "migrate", "--no-input", "-v", "0"]
+    subprocess.run(manage, cwd=ROOT_DIR, env=env, check=True)
+    options = {"app": app} if app else {}
+    with ApiServer(env, log_path=scratch / f"{name}.log", **options) as server:
+        print(f"{name} on {server.base_url} (pid {server.pid})", flush=True)
+        yield server.base_url
+
+
+def _deletes(token: str, ids: range, block: int) -> Load:
+    """DELETEs of `ids`, a fresh `block` of them for each run."""
+    starts = count(ids.start, block)
+
+    def next_block() -> range:
+        start = next(starts)
+        if start + block > ids.stop:
+            raise RuntimeError("the delete load ran out of seeded todos")
+        return range(start, start + block)
+
+    return Load(ids=next_block, method="DELETE", path_prefix="/v1/todos/", token=token)
+
+
+def _routes(client: httpx.Client, database_url: str, settings: ApiBenchSettings) -> list[Route]:
+    reader = seed.sign_up(client, "bench-reader")
+    reading = seed.create_todos(client, reader, seed.LIST_SIZE)
+    writers = [seed.sign_up(client, f"bench-writer-{n}") for n in range(WRITERS)]
+    patcher = seed.sign_up(client, "bench-patcher")
+    patched = seed.insert_todos(database_url, patcher.id, 1_000)
+    block = BLOCKS_PER_RUN * max(settings.duration, settings.warmup)
+    runs = 2 * settings.rounds  # a warm-up and a measured run per round
+    deletes = {}
+    for contender in ("api", "baseline"):
+        deleter = seed.sign_up(client, f"bench-deleter-{contender}")
+        ids = seed.insert_todos(database_url, deleter.id, block * runs)
+        deletes[contender] = _deletes(deleter.token, ids, block)
+    body = {"title": "Benchmark todo", "description": "Created under load by wrk."}
+    patches = [Request("PATCH", f"/v1/todos/{todo_id}", patcher.token, {"completed": done})
+               for done in (True, False) for todo_id in patched]  # fmt: skip
+    return [
+        Route("list", "GET /v1/todos (20 todos)",
+              lambda _: Load([Request("GET", "/v1/todos", reader.token)])),
+        Route("get", "GET /v1/todos/{id}",
+              lambda _: Load([Request("GET", f"/v1/todos/{i}", reader.token) for i in reading])),
+        Route("create", "POST /v1/todos",
+              lambda _: Load([Request("POST", "/v1/todos", w.token, body) for w in writers])),
+        Route("patch", "PATCH /v1/todos/{id}", lambda _: Load(patches)),
+        Route("delete", "DELETE /v1/todos/{id}", deletes.__getitem__),
+        Route("health", "GET /v1/health", lambda _: Load([Request("GET", "/v1/health")])),
+    ]  # fmt: skip
+
+
+def _scale_users(client: httpx.Client, database_url: str, sizes: list[int]) -> dict[int, str]:
+    tokens = {}
+    for size in sizes:
+        user = seed.sign_up(client, f"bench-scale-{size}")
+        seed.insert_todos(database_url, user.id, size)
+        tokens[size] = user.token
+    seed.analyze(database_url)
+    return tokens
+
+
+@dataclass
+class Bench:
+    """What the scenarios share: the served API on PostgreSQL, and what was seeded in it."""
+
+    settings: ApiBenchSettings
+    stack: ExitStack
+    scratch: Path
+    database_url: str
+    env: dict[str, str]
+    api: str
+    client: httpx.Client
+    scale_tokens: dict[int, str] = field(default_factory=dict)
+
+    def listing(self) -> Load:
+        reader = seed.sign_up(self.client, f"bench-neighbour-{len(self.scale_tokens)}")
+        seed.create_todos(self.client, reader, seed.LIST_SIZE)
+        return Load([Request("GET", "/v1/todos", reader.token)])
+
+    def large_users(self) -> dict[int, str]:
+        if not self.scale_tokens:
+            sizes = self.settings.sizes()
+            self.scale_tokens = _scale_users(self.client, self.database_url, sizes)
+        return self.scale_tokens
+
+
+Section = tuple[str, list[report.Target]]
+
+
+def _every_route(bench: Bench) -> Section:
+    app = "bench.api.baseline:app"
+    baseline = bench.stack.enter_context(served(bench.env, bench.scratch, "baseline", app))
+    routes = _routes(bench.client, bench.database_url, bench.settings)
+    report.check_baseline(bench.api, baseline, bench.client)
+    urls = {"api": bench.api, "baseline": baseline}
+    measured = scenarios.routes(urls, routes, bench.settings)
+    return report.routes_table(routes, measured), report.route_targets(measured)
+
+
+def _lock_stall(bench: Bench) -> Section:
+    blocked = seed.sign_up(bench.client, "bench-blocked")
+    held = seed.create_todos(bench.client, blocked, 2)
+    quiet, loaded = scenarios.quiet_and_loaded(
+        "lock stall", bench.api, bench.listing(), bench.settings,
+        lambda: scenarios.rows_locked_with_waiters(
+            bench.api, bench.database_url, blocked.token, held
+        ),
+    )  # fmt: skip
+    rows = [("two PATCHes waiting on row locks", quiet, loaded)]
+    return report.isolation_table(rows), report.isolation_targets(rows)
+
+
+def _noisy_neighbour(bench: Bench) -> Section:
+    size, token = max(bench.large_users().items())
+    heavy = scenarios.heavy_polls(token)
+    quiet, loaded = scenarios.quiet_and_loaded(
+        "noisy neighbour", bench.api, bench.listing(), bench.settings,
+        lambda: scenarios.polling(bench.api, heavy, bench.settings),
+    )  # fmt: skip
+    rows = [(f"a {size:,}-todo user polling on 2 connections", quiet, loaded)]
+    return report.isolation_table(rows), report.isolation_targets(rows)
+
+
+def _scale(bench: Bench) -> Section:
+    latencies = {
+        ("PostgreSQL", size): scenarios.first_page_latency(bench.api, token, bench.settings)
+        for size, token in bench.large_users().items()
+    }
+    lite_url = f"sqlite:///{bench.scratch / 'scale.sqlite3'}"
+    env = server_environment(lite_url, bench.scratch)
+    with served(env, bench.scratch, "api-sqlite") as lite:
+        client = httpx.Client(base_url=lite, timeout=120)
+        with client:
+            for size, token in _scale_users(client, lite_url, bench.settings.sizes()).items():
+                latencies["SQLite", size] = scenarios.first_page_latency(
+                    lite, token, bench.settings
+                )
+    return report.scale_table(latencies), report.scale_targets(latencies)
+
+
+SCENARIOS = {
+    "routes": _every_route,
+    "lock-stall": _lock_stall,
+    "noisy-neighbour": _noisy_neighbour,
+    "scale": _scale,
+}
+
+
+def run(settings: ApiBenchSettings) -> str:
+    ensure_wrk()
+    sections, targets = [], []
+    with ExitStack() as stack:
+        scratch = scratch_dir()
+        stack.callback(shutil.rmtree, scratch, ignore_errors=True)
+        postgres = stack.enter_context(PostgresServer())
+        database_url = postgres.create_database("todo_bench")
+        env = server_environment(database_url, scratch)  # one secret key for both servers
+        api = stack.enter_context(served(env, scratch, "api"))
+        client = stack.enter_context(httpx.Client(base_url=api, timeout=120))
+        bench = Bench(settings, stack, scratch, database_url, env, api, client)
+        for name in settings.chosen():
+            section, found = SCENARIOS[name](bench)
+            sections.append(section)
+            targets += found
+    facts = machine_facts(PostgreSQL=postgres_version())
+    return report.document(settings, facts, sections, targets)
 
 
 def _interrupt_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def _postgres_version(url: str) -> str:
-    with psycopg.connect(url, connect_timeout=10) as conn:
-        row = conn.execute("SHOW server_version").fetchone()
-    return str(row[0]) if row else "?"
-
-
-def _facts(database_url: str) -> str:
-    load = Path("/proc/loadavg").read_text().split()[:3]
-    if float(load[0]) > 0.5:
-        print(f"warning: the machine is busy (load average {load[0]}); figures will be low")
-    return machine_facts(
-        PostgreSQL=_postgres_version(database_url),
-        uvicorn=version("uvicorn"),
-        fastapi=version("fastapi"),
-        django=version("django"),
-        **{"load average at start": " ".join(load)},
-    )
-
-
-def _command(settings: ApiBenchSettings) -> str:
-    overrides = " ".join(f"{name}={value}" for name, value in settings.overrides().items())
-    return f"{overrides} make bench-api".strip()
-
-
-def _protocol(settings: ApiBenchSettings) -> str:
-    return (
-        f"Load: wrk -t{settings.threads} -c{settings.connections} --latency, {settings.duration} s "
-        f"per endpoint after a {settings.warmup} s warm-up, {settings.rounds} round(s) with "
-        "endpoints interleaved; medians across rounds. One uvicorn worker (uvloop, httptools, "
-        "no access log), DJANGO_DEBUG=false, throttling off, PostgreSQL on the same machine. "
-        "wrk and PostgreSQL share the 2 cores with the server. The baseline "
-        "(`bench/api/baseline.py`: sync endpoints, a sync user lookup, a transaction per request) "
-        "runs in its own uvicorn process with the same options, environment and database, idle "
-        "while the API is loaded and the other way round."
-    )
-
-
-def run(settings: ApiBenchSettings) -> str:
-    ensure_wrk()
-    with ExitStack() as stack:
-        scratch = scratch_dir()
-        stack.callback(shutil.rmtree, scratch, ignore_errors=True)
-        postgres = stack.enter_context(PostgresServer())
-        database_url = postgres.create_database(DATABASE)
-        facts = _facts(database_url)  # before our own load raises the load average
-        env = server_environment(database_url, scratch)
-        migrate(env)
-        server = stack.enter_context(ApiServer(app=settings.app, env=env, scratch=scratch))
-        baseline = stack.enter_context(
-            ApiServer(
-                app=BASELINE_APP, env=env, scratch=scratch, name="uvicorn-baseline",
-                ready_path=BASELINE_READY_PATH,
-            )
-        )  # fmt: skip
-        print(
-            f"API on {server.base_url} (pid {server.pid}), baseline on {baseline.base_url} "
-            f"(pid {baseline.pid}); seeding through the API",
-            flush=True,
-        )
-        seeded = seed(server.base_url)
-        check_baseline(server.base_url, baseline.base_url, seeded)
-        if settings.probes:
-            check_probes(server.base_url, seeded)
-        targets = endpoints(seeded, probes=settings.probes)
-        postgres_pid = postmaster_pid(database_url)
-        servers = {APP: server, BASELINE: baseline}
-        results = measure_all(servers, postgres_pid, targets, settings)
-        measured = issue_targets(results)
-        sections = [
-            run_heading(_command(settings)),
-            f"Machine: {facts}.",
-            _protocol(settings),
-            results_table(targets, results),
-            targets_table(measured),
-        ]
-        if settings.profile:
-            print("profiling the list endpoint under load with py-spy", flush=True)
-            sections.append(profile_list_endpoint(server.base_url, server.pid, targets, settings))
-        report = "\n\n".join(sections)
-        print("\n" + report + "\n")
-        if settings.docs:
-            print(f"appended to {append_to_benchmarks('API', report)}")
-        return report
-
-
 def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
     started = time.monotonic()
     try:
-        run(ApiBenchSettings())
+        document = run(ApiBenchSettings())
     except KeyboardInterrupt:
         print("interrupted: servers stopped", file=sys.stderr)
         return 130
-    print(f"bench-api took {time.monotonic() - started:.0f} s")
+    document += f"\n\nThe run took {time.monotonic() - started:.0f} s.\n"
+    print("\n" + document)
+    print(f"written to {write_report('api', document)}")
     return 0

@@ -3,24 +3,31 @@
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+SCENARIOS = ("routes", "lock-stall", "noisy-neighbour", "scale")
+
 
 class ApiBenchSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BENCH_", extra="ignore", frozen=True)
 
-    duration: int = Field(default=15, ge=1, description="seconds measured per endpoint and round")
-    warmup: int = Field(default=3, ge=0, description="seconds of unmeasured load before each one")
-    rounds: int = Field(default=3, ge=1, description="rounds; endpoints interleave within a round")
+    duration: int = Field(default=15, ge=1, description="seconds measured per load and round")
+    warmup: int = Field(default=3, ge=0, description="seconds of unmeasured load before each")
+    rounds: int = Field(default=3, ge=1)
     connections: int = Field(default=16, ge=1)
     threads: int = Field(default=2, ge=1)
-    probes: bool = Field(default=True, description="load the probes beside the ceiling")
-    profile: bool = Field(default=True, description="profile the list endpoint with py-spy")
-    profile_duration: int = Field(default=10, ge=1)
-    docs: bool = Field(default=True, description="append the results to docs/benchmarks.md")
-    app: str = Field(default="bench.api.app:app", description="the ASGI app uvicorn serves")
+    scenarios: str = ",".join(SCENARIOS)
+    scale_sizes: str = Field(default="20,10000,100000,1000000", description="todos per user")
+    scale_duration: int = Field(default=5, ge=1, description="seconds per first-page latency")
 
-    def overrides(self) -> dict[str, str]:
-        """Settings that differ from the defaults, as the environment variables that set them."""
-        return {
-            f"BENCH_{name.upper()}": str(value).lower() if isinstance(value, bool) else str(value)
-            for name, value in self.model_dump(exclude_defaults=True).items()
-        }
+    def chosen(self) -> list[str]:
+        names = [name.strip() for name in self.scenarios.split(",") if name.strip()]
+        unknown = set(names) - set(SCENARIOS)
+        if unknown:
+            raise ValueError(f"BENCH_SCENARIOS: unknown {sorted(unknown)}; choose from {SCENARIOS}")
+        return names
+
+    def sizes(self) -> list[int]:
+        return [int(size) for size in self.scale_sizes.split(",")]
+
+    def overrides(self) -> str:
+        changed = self.model_dump(exclude_defaults=True)
+        return " ".join(f"BENCH_{name.upper()}={value}" for name, value in changed.items())

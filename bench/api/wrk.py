@@ -1,10 +1,13 @@
-"""Drive `wrk` and read its `--latency` report."""
+"""Drive `wrk`, with a Lua script for requests that vary, and read its `--latency` report."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +20,77 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     errors: int  # non-2xx/3xx answers plus socket errors: any is a broken run, not a slow one
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    token: str | None = None
+    body: object = None
+
+
+@dataclass(frozen=True)
+class Load:
+    """What one wrk run sends: `requests` in turn, or one `path_prefix + id` per id of a block.
+
+    `ids` hands out a fresh block of ids for each run, for requests that can succeed only once
+    per id (a DELETE).
+    """
+
+    requests: Sequence[Request] = ()
+    ids: Callable[[], range] | None = None
+    method: str = "GET"
+    path_prefix: str = ""
+    token: str | None = None
+
+    def script(self, threads: int) -> str:
+        if self.ids is not None:  # each id once: thread k takes first + k, first + k + threads...
+            return _SEQUENCE.format(first=self.ids().start, threads=threads, method=self.method,
+                                    prefix=self.path_prefix, auth=_auth(self.token))  # fmt: skip
+        entries = ",\n".join(_entry(request) for request in self.requests)
+        return _CYCLE.format(entries=entries)
+
+
+_CYCLE = """
+local requests = {{
+{entries}
+}}
+slots = 0
+function setup(thread) thread:set("slot", slots); slots = slots + 1 end
+function init(args) n = slot end
+function request()
+  n = n + 1
+  local r = requests[(n % #requests) + 1]
+  local headers = {{["Content-Type"] = "application/json"}}
+  if r[3] then headers["Authorization"] = r[3] end
+  return wrk.format(r[1], r[2], headers, r[4])
+end
+"""
+
+_SEQUENCE = """
+slots = 0
+function setup(thread) thread:set("slot", slots); slots = slots + 1 end
+function init(args) n = 0 end
+function request()
+  local id = {first} + slot + n * {threads}
+  n = n + 1
+  return wrk.format("{method}", "{prefix}" .. id, {{["Authorization"] = {auth}}})
+end
+"""
+
+
+def _entry(request: Request) -> str:
+    body = _lua(json.dumps(request.body)) if request.body is not None else "nil"
+    return f"{{{_lua(request.method)}, {_lua(request.path)}, {_auth(request.token)}, {body}}}"
+
+
+def _lua(text: str) -> str:
+    return json.dumps(text)  # a JSON string literal is a valid Lua string literal here
+
+
+def _auth(token: str | None) -> str:
+    return _lua(f"Bearer {token}") if token else "nil"
 
 
 def ensure_wrk() -> str:
@@ -33,32 +107,21 @@ def ensure_wrk() -> str:
 
 
 def run_wrk(
-    url: str,
-    *,
-    duration_s: int,
-    connections: int,
-    threads: int,
-    headers: dict[str, str] | None = None,
-    script: Path | None = None,
+    base_url: str, load: Load, *, duration_s: int, connections: int, threads: int
 ) -> WrkResult:
-    command = [
-        ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{duration_s}s",
-        "--latency", "--timeout", "5s",
-    ]  # fmt: skip
-    for name, value in (headers or {}).items():
-        command += ["-H", f"{name}: {value}"]
-    if script is not None:
-        command += ["-s", str(script)]
-    proc = subprocess.run(
-        [*command, url], capture_output=True, text=True, check=False, timeout=duration_s + 60
-    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="bench-") as script:
+        script.write(load.script(threads))
+        script.flush()
+        command = [
+            ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--latency",
+            "--timeout", "10s", "-s", script.name, base_url,
+        ]  # fmt: skip
+        proc = subprocess.run(
+            command, capture_output=True, text=True, check=False, timeout=duration_s + 60
+        )
     if proc.returncode != 0:
         raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr or proc.stdout}")
     return parse_wrk_output(proc.stdout)
-
-
-def _duration_ms(value: str, unit: str) -> float:
-    return float(value) * _UNIT_MS[unit]
 
 
 def parse_wrk_output(text: str) -> WrkResult:
@@ -76,7 +139,11 @@ def parse_wrk_output(text: str) -> WrkResult:
         errors += sum(int(count) for count in sockets.groups())
     return WrkResult(
         requests_per_s=float(rate.group(1)),
-        p50_ms=_duration_ms(*p50.groups()),
-        p99_ms=_duration_ms(*p99.groups()),
+        p50_ms=float(p50.group(1)) * _UNIT_MS[p50.group(2)],
+        p99_ms=float(p99.group(1)) * _UNIT_MS[p99.group(2)],
         errors=errors,
     )
+
+
+def scratch_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="todo-bench-api-"))

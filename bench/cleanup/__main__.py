@@ -2,7 +2,7 @@
 
 It starts a throwaway PostgreSQL and Redis, and the Celery workers it needs, and stops them all.
 Overrides for a quick run: BENCH_SCALE (e.g. 0.1 scales the user counts), BENCH_ROUNDS (timed runs
-per contender, default 3), BENCH_SCENARIOS (any of `A,B,C`), BENCH_DOCS=false (print only).
+per contender, default 3), BENCH_SCENARIOS (any of `A,B,C`). The report goes to `var/bench/`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,11 @@ from contextlib import ExitStack
 from tests.harness.servers import PostgresServer, RedisServer
 
 from bench.common import (
-    append_to_benchmarks,
     celery_version,
-    docs_enabled,
     machine_facts,
     postgres_version,
     redis_version,
-    run_heading,
+    write_report,
 )
 from infrastructure.ioc import AutoRegisteringContainer
 
@@ -117,10 +115,9 @@ def main() -> int:
     note = (
         f"Median of {rounds} timed runs per row, each on fresh data; the run took {elapsed:.0f} s."
     )
-    block = "\n\n".join([run_heading(COMMAND), facts, note, *sections])
+    block = "\n\n".join([f"`{COMMAND}`", facts, note, *sections])
     print("\n" + "\n\n".join(sections) + "\n")
-    if docs_enabled():
-        print(f"appended to {append_to_benchmarks('Cleanup', block)}")
+    print(f"written to {write_report('cleanup', block)}")
     return 1 if failed else 0
 
 

@@ -1,7 +1,7 @@
 """`make bench-tasks`: `ping` round trip and throughput through a real worker, embedded and Redis.
 
 Overrides for a quick run: BENCH_SCALE (scales sample and task counts), BENCH_MODES
-(`embedded,redis`), BENCH_DOCS=false (print only).
+(`embedded,redis`). The report goes to `var/bench/`.
 """
 
 from __future__ import annotations
@@ -12,14 +12,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 from bench.common import (
-    append_to_benchmarks,
     celery_version,
-    docs_enabled,
     machine_facts,
     markdown_table,
     redis_version,
-    run_heading,
     verdict,
+    write_report,
 )
 from bench.tasks.mode import CONCURRENCY, ModeResult, measure_mode
 from bench.tasks.roundtrip import FAST_POLL_S
@@ -75,10 +73,9 @@ def main() -> int:
         f" The run took {elapsed:.0f} s."
     )
     facts = machine_facts(Redis=redis_version(), Celery=celery_version())
-    block = "\n\n".join([run_heading(COMMAND), facts, note, table])
+    block = "\n\n".join([f"`{COMMAND}`", facts, note, table])
     print(f"\n{table}\n")
-    if docs_enabled():
-        print(f"appended to {append_to_benchmarks('Tasks', block)}")
+    print(f"written to {write_report('tasks', block)}")
     return 0
 
 

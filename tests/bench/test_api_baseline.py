@@ -71,6 +71,26 @@ def test_the_baseline_pages_like_the_api(apps: tuple[TestClient, TestClient]) ->
     assert ok(baseline.get(after, headers=alice)) == ok(api.get(after, headers=alice))
 
 
+def test_the_baseline_changes_and_deletes_like_the_api(apps: tuple[TestClient, TestClient]) -> None:
+    api, baseline = apps
+    alice, bob = signed_in(api, "alice"), signed_in(api, "bob")
+    first, second = (ok(api.post("/v1/todos", json={"title": t}, headers=alice), 201)
+                     for t in ("first", "second"))  # fmt: skip
+
+    change = {"title": "renamed", "completed": True}
+    theirs = ok(baseline.patch(f"/v1/todos/{first['id']}", json=change, headers=alice))
+    mine = ok(api.patch(f"/v1/todos/{second['id']}", json=change, headers=alice))
+
+    same = {"title", "description", "completed", "user_id"}
+    assert {k: theirs[k] for k in same} == {k: mine[k] for k in same}
+    assert theirs["completed_at"] is not None
+    assert baseline.patch(f"/v1/todos/{first['id']}", json=change, headers=bob).status_code == 404
+    assert baseline.delete(f"/v1/todos/{first['id']}", headers=bob).status_code == 404
+    assert baseline.delete(f"/v1/todos/{first['id']}", headers=alice).status_code == 204
+    assert api.get(f"/v1/todos/{first['id']}", headers=alice).status_code == 404
+    assert ok(baseline.get("/v1/health")) == {"status": "ok", "database": "ok"}
+
+
 def test_the_baseline_wants_a_valid_token(apps: tuple[TestClient, TestClient]) -> None:
     _, baseline = apps
     assert baseline.get("/v1/todos").status_code == 401

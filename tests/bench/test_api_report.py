@@ -1,66 +1,68 @@
-"""The API benchmark's table and targets: ratios to the ceiling and to the baseline."""
+"""The API benchmark's verdicts follow from its figures, and wrk's scripts send what they say."""
 
-from bench.api.report import issue_targets, results_table
-from bench.api.rounds import BASELINE, Measurement, endpoints
-from bench.api.seed import SeededData
+from bench.api.report import isolation_targets, route_targets, scale_targets
+from bench.api.scenarios import Measurement
+from bench.api.wrk import Load, Request, WrkResult, parse_wrk_output
 
 
 def _measured(requests_per_s: float, p99_ms: float) -> Measurement:
-    return Measurement(
-        requests_per_s=requests_per_s, p50_ms=p99_ms / 2, p99_ms=p99_ms, errors=0,
-        server_cpu=1.0, postgres_cpu=0.2,
-    )  # fmt: skip
+    return Measurement(requests_per_s=requests_per_s, p50_ms=p99_ms / 2, p99_ms=p99_ms, errors=0)
 
 
-RESULTS = {
-    "list": _measured(1500, 15),
-    "baseline-list": _measured(300, 120),
-    "create": _measured(1200, 80),
-    "baseline-create": _measured(500, 60),
-    "detail": _measured(1100, 20),
-    "health": _measured(2800, 8),
-    "ceiling": _measured(10_000, 3),
-}
-SEEDED = SeededData(reader_token="r", writer_token="w", todo_id=7)
-TARGETS = endpoints(SEEDED, probes=False)
+def _wrk(p50_ms: float) -> WrkResult:
+    return WrkResult(requests_per_s=1 / p50_ms, p50_ms=p50_ms, p99_ms=2 * p50_ms, errors=0)
 
 
-def test_each_baseline_endpoint_follows_its_real_counterpart() -> None:
-    keys = [target.key for target in TARGETS]
+def test_every_route_must_reach_3x_the_baseline_with_a_lower_p99() -> None:
+    routes = ("list", "get", "create", "patch", "delete", "health")
+    measured = {(key, "baseline"): _measured(300, 100) for key in routes}
+    measured |= {(key, "api"): _measured(1500, 15) for key in routes}
+    measured["create", "api"] = _measured(850, 15)  # 2.8x
+    measured["patch", "api"] = _measured(1500, 120)  # fast, but a worse p99
+    measured["get", "api"] = _measured(1450, 10)  # below the list
 
-    assert keys == ["list", "baseline-list", "create", "baseline-create", "detail", "health",
-                    "ceiling"]  # fmt: skip
-    assert [t.key for t in TARGETS if t.server == BASELINE] == ["baseline-list", "baseline-create"]
+    verdicts = {target.label.split(" ")[0]: target.passed for target in route_targets(measured)}
 
-
-def test_the_probes_follow_the_ceiling_each_against_the_same_server() -> None:
-    with_probes = endpoints(SEEDED, probes=True)
-    probes = with_probes[len(TARGETS) :]
-
-    assert with_probes[: len(TARGETS)] == TARGETS
-    assert [probe.key for probe in probes] == [
-        "probe-parameters", "probe-thread-hop", "probe-async-query", "probe-async-query-json",
-    ]  # fmt: skip
-    assert {probe.server for probe in probes} == {"app"}
-    assert len({probe.path for probe in probes}) == len(probes)
+    assert verdicts == {"list": True, "get": False, "create": False, "patch": False,
+                        "delete": True, "no": True}  # fmt: skip
 
 
-def test_the_table_gives_list_and_create_as_multiples_of_the_baseline() -> None:
-    lines = results_table(TARGETS, RESULTS).splitlines()
-    rows = {line.split(" | ")[0].lstrip("| "): line for line in lines}
+def test_isolation_keeps_70_percent_and_the_neighbour_2x_p99() -> None:
+    quiet = _measured(1000, 10)
+    rows = [
+        ("two PATCHes waiting on row locks", quiet, _measured(690, 30)),
+        ("a 1,000,000-todo user polling on 2 connections", quiet, _measured(800, 21)),
+    ]
 
-    assert "| ratio to ceiling | x baseline |" in lines[0]
-    assert "| 15% | 5.0x |" in rows["GET /v1/todos (20 items)"]
-    assert "| 3% | 1.0x |" in rows["GET /v1/todos (20 items), baseline"]
-    assert "| 12% | 2.4x |" in rows["POST /v1/todos"]
-    assert "| 11% | - |" in rows["GET /v1/todos/{id}"]
+    assert [target.passed for target in isolation_targets(rows)] == [False, True, False]
 
 
-def test_the_targets_hold_both_endpoints_to_3x_the_baseline_and_a_lower_p99() -> None:
-    verdicts = {target.label: (target.measured, target.passed) for target in issue_targets(RESULTS)}
+def test_scale_compares_the_largest_list_with_the_smallest_per_database() -> None:
+    latencies = {
+        ("PostgreSQL", 20): _wrk(1.0), ("PostgreSQL", 1_000_000): _wrk(1.9),
+        ("SQLite", 20): _wrk(1.0), ("SQLite", 1_000_000): _wrk(2.1),
+    }  # fmt: skip
 
-    assert verdicts["list ≥ 3x baseline"] == ("5.0x", True)
-    assert verdicts["list p99 < baseline p99"] == ("15.0 vs 120.0 ms", True)
-    assert verdicts["create ≥ 3x baseline"] == ("2.4x", False)
-    assert verdicts["create p99 < baseline p99"] == ("80.0 vs 60.0 ms", False)
-    assert verdicts["no errors (non-2xx, socket)"] == ("0", True)
+    assert [target.passed for target in scale_targets(latencies)] == [True, False]
+
+
+def test_the_wrk_report_is_read_with_its_errors() -> None:
+    text = """
+  Latency Distribution
+     50%    8.70ms
+     99%    1.26s
+  18 requests in 1.00s, 4.00KB read
+  Socket errors: connect 0, read 1, write 0, timeout 2
+  Non-2xx or 3xx responses: 3
+Requests/sec:   1782.41
+"""
+    assert parse_wrk_output(text) == WrkResult(
+        requests_per_s=1782.41, p50_ms=8.7, p99_ms=1260.0, errors=6
+    )
+
+
+def test_a_delete_load_hands_each_thread_its_own_ids() -> None:
+    blocks = iter([range(100, 200)])
+    script = Load(ids=lambda: next(blocks), method="DELETE", path_prefix="/v1/todos/").script(2)
+    assert "100 + slot + n * 2" in script
+    assert Load([Request("GET", "/v1/todos", "t")]).script(1).count('"Bearer t"') == 1
