@@ -2,17 +2,31 @@
 
 `TEST_BACKEND=sqlite` (default) runs on SQLite with the embedded broker: what a newcomer runs.
 `TEST_BACKEND=postgres` starts a throwaway PostgreSQL and Redis and runs the same tests on them.
+
+The test kit's fixtures (`container`, `user_factory`, `test_client_factory`,
+`celery_worker_factory`, `tasks_registry_factory`) are here too; docs/testing.md shows their use.
 """
 
 import os
 import secrets
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pytest_django.fixtures import Settings
 
 from tests.harness.servers import PostgresServer, RedisServer
+
+if TYPE_CHECKING:  # the kit imports models: Django is set up only in pytest_configure
+    from infrastructure.ioc import AutoRegisteringContainer
+    from tests.integration.factories import (
+        TestCeleryWorkerFactory,
+        TestClientFactory,
+        TestTasksRegistryFactory,
+        TestUserFactory,
+    )
 
 _servers: list[PostgresServer | RedisServer] = []
 
@@ -79,3 +93,61 @@ def postgres_server() -> PostgresServer | None:
 @pytest.fixture(scope="session")
 def redis_server() -> RedisServer | None:
     return next((s for s in _servers if isinstance(s, RedisServer)), None)
+
+
+@pytest.fixture
+def container() -> "AutoRegisteringContainer":
+    """A fresh container for each test: bindings registered on it stay in this test."""
+    from delivery.tasks.factories import TasksRegistryFactory
+    from delivery.tasks.registry import TasksRegistry
+    from ioc.container import ContainerFactory
+    from tests.integration.factories import use_a_queue_of_its_own
+
+    container = ContainerFactory()()
+
+    def registry() -> TasksRegistry:
+        tasks = container.resolve(TasksRegistryFactory)()
+        use_a_queue_of_its_own(tasks.celery_app)
+        return tasks
+
+    container.register(TasksRegistry, factory=registry)
+    return container
+
+
+@pytest.fixture
+def user_factory(
+    transactional_db: None, container: "AutoRegisteringContainer"
+) -> "TestUserFactory":
+    from tests.integration.factories import TestUserFactory
+
+    return TestUserFactory(container)
+
+
+@pytest.fixture
+def test_client_factory(
+    transactional_db: None, container: "AutoRegisteringContainer"
+) -> Iterator["TestClientFactory"]:
+    """The app's ORM work runs on its own threads, which see only committed rows."""
+    from tests.integration.factories import TestClientFactory
+
+    factory = TestClientFactory(container)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def celery_worker_factory(
+    transactional_db: None, container: "AutoRegisteringContainer"
+) -> Iterator["TestCeleryWorkerFactory"]:
+    from tests.integration.factories import TestCeleryWorkerFactory
+
+    factory = TestCeleryWorkerFactory(container)
+    yield factory
+    factory.stop_all()
+
+
+@pytest.fixture
+def tasks_registry_factory(container: "AutoRegisteringContainer") -> "TestTasksRegistryFactory":
+    from tests.integration.factories import TestTasksRegistryFactory
+
+    return TestTasksRegistryFactory(container)
