@@ -1,11 +1,12 @@
-"""An app built from a fresh container for each test, served in-process by Starlette's TestClient.
+"""HTTP tests: the test kit's client on an app built from a fresh container for each test.
 
 The API does its ORM work on another thread, so these tests need committed data: `transactional_db`.
 """
 
 import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import redis
@@ -15,7 +16,9 @@ from fastapi.testclient import TestClient
 from configs.auth import ThrottleSettings
 from infrastructure.django.connections import close_orm_connections
 from infrastructure.ioc import AutoRegisteringContainer
-from ioc.container import ContainerFactory
+
+if TYPE_CHECKING:  # the kit imports models; this module loads before Django is set up
+    from tests.integration.factories import TestClientFactory, TestUserFactory
 
 PASSWORD = "correct-horse-battery-9"
 GENEROUS = ThrottleSettings(
@@ -37,9 +40,10 @@ def _fresh_rate_limits() -> None:
 
 
 @pytest.fixture
-def container(transactional_db: None) -> AutoRegisteringContainer:
+def container(
+    container: AutoRegisteringContainer, transactional_db: None
+) -> AutoRegisteringContainer:
     """Limits that never trip; throttling tests register their own before building the app."""
-    container = ContainerFactory()()
     container.register(ThrottleSettings, instance=GENEROUS)
     return container
 
@@ -52,23 +56,10 @@ def make_app(container: AutoRegisteringContainer) -> Callable[[], FastAPI]:
 
 
 @pytest.fixture
-def make_client(make_app: Callable[[], FastAPI]) -> Iterator[Callable[..., TestClient]]:
-    """Clients are closed after the test; each keeps one event loop for all its requests."""
-    opened: list[TestClient] = []
-    app: list[FastAPI] = []
-
-    def make(**kwargs: Any) -> TestClient:
-        if not app:
-            app.append(make_app())
-        client = TestClient(app[0], **kwargs)
-        client.__enter__()
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        client.__exit__(None, None, None)
-    close_orm_thread_connections()
+def make_client(test_client_factory: "TestClientFactory") -> Iterator[Callable[..., TestClient]]:
+    """Clients open for the whole test (one event loop each for all their requests)."""
+    with ExitStack() as opened:
+        yield lambda **options: opened.enter_context(test_client_factory(**options))
 
 
 @pytest.fixture
@@ -100,10 +91,15 @@ def signed_in(client: TestClient, username: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def alice(client: TestClient) -> dict[str, str]:
-    return signed_in(client, "alice")
+def alice(
+    user_factory: "TestUserFactory", test_client_factory: "TestClientFactory"
+) -> dict[str, str]:
+    """Authorization headers of a fresh user `alice` (password `PASSWORD`)."""
+    return test_client_factory.auth_headers(user_factory(username="alice", password=PASSWORD))
 
 
 @pytest.fixture
-def bob(client: TestClient) -> dict[str, str]:
-    return signed_in(client, "bob")
+def bob(
+    user_factory: "TestUserFactory", test_client_factory: "TestClientFactory"
+) -> dict[str, str]:
+    return test_client_factory.auth_headers(user_factory(username="bob", password=PASSWORD))
