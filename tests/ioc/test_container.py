@@ -3,10 +3,11 @@
 import dataclasses
 
 import pytest
-from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 
 from infrastructure.delivery.controllers import Controller
+from infrastructure.django.connections import close_orm_connections
 from ioc.container import ContainerFactory
 
 
@@ -64,11 +65,19 @@ def test_controllers_are_shared_singletons() -> None:
     assert todos._authenticator is users._authenticator is container.resolve(Authenticator)
 
 
-def test_the_asgi_entry_point_is_a_fastapi_app() -> None:
+@pytest.mark.django_db(transaction=True)
+def test_the_asgi_entry_point_serves_the_api_and_its_docs() -> None:
     from delivery.http.app import app
 
-    assert isinstance(app, FastAPI)
-    assert app.docs_url == "/docs"
+    try:
+        with TestClient(app) as client:
+            health = client.get("/v1/health")
+            docs = client.get("/docs")
+    finally:
+        close_orm_connections()
+
+    assert health.json() == {"status": "ok", "database": "ok"}
+    assert "/docs/assets/swagger-ui-bundle.js" in docs.text
 
 
 @pytest.mark.parametrize("module", ["delivery.http.app"])

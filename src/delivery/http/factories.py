@@ -9,6 +9,7 @@ from starlette.types import ASGIApp
 
 from configs.core import DatabaseSettings
 from delivery.http.admin_login import AdminLoginLimit
+from delivery.http.docs import fastapi_with_offline_docs
 from delivery.http.errors import install_error_handlers
 from delivery.http.health.controllers import HealthController
 from delivery.http.tasks.controllers import TaskController
@@ -31,11 +32,9 @@ class FastAPIFactory:
     def __call__(self) -> FastAPI:
         database = self._database_settings
         limit_statements(StatementLimits(database.statement_timeout_s, database.lock_timeout_s))
-        app = FastAPI(
+        app = fastapi_with_offline_docs(
             title="todo-service",
             summary="Users, their todos, and background clean-up.",
-            docs_url="/docs",
-            redoc_url=None,
             # Observability is opt-in; left on, FastAPI probes for OpenTelemetry on every request.
             telemetry={"tracing": False, "metrics": False, "logs": False},
         )
