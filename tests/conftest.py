@@ -73,6 +73,20 @@ def pytest_configure(config: pytest.Config) -> None:
     configure_django()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A helper imported into a test module under a test's name would run as a test: refuse it."""
+    strays = [
+        item.nodeid
+        for item in items
+        if isinstance(item, pytest.Function) and item.function.__module__ != item.module.__name__
+    ]
+    if strays:
+        raise pytest.UsageError(
+            "tests defined outside the module that collects them (rename the helpers, which "
+            "pytest collects by their test-like names): " + ", ".join(strays)
+        )
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     while _servers:
         _servers.pop().stop()
