@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import redis
 from pytest_django.fixtures import Settings
 
 from tests.harness.servers import PostgresServer, RedisServer
@@ -141,9 +142,14 @@ def user_factory(
 def test_client_factory(
     transactional_db: None, container: "AutoRegisteringContainer"
 ) -> Iterator["TestClientFactory"]:
-    """The app's ORM work runs on its own threads, which see only committed rows."""
+    """The app's ORM work runs on its own threads, which see only committed rows.
+
+    Rate-limit counters start from zero: in postgres mode they live in Redis, beyond one test.
+    """
     from tests.integration.factories import TestClientFactory
 
+    if os.environ.get("REDIS_URL"):
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     factory = TestClientFactory(container)
     yield factory
     factory.close()
