@@ -7,8 +7,9 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Description = Annotated[str, StringConstraints(max_length=1000)]
 
 
+# Strict: JSON's types as the schema states them (no 0 for false, no "1" for a string's place).
 class TodoCreateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     title: Title
     description: Description = ""
@@ -17,7 +18,7 @@ class TodoCreateIn(BaseModel):
 class TodoUpdateIn(BaseModel):
     """A partial update: fields left out (or null) stay as they are."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     title: Title | None = None
     description: Description | None = None
