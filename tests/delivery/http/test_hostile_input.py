@@ -103,6 +103,7 @@ def test_a_body_at_the_limit_is_read(small: TestClient, user: dict[str, str]) ->
         (b"title=a", "application/x-www-form-urlencoded", 422),
         (b"", "application/json", 422),
         (b"{", "application/json", 422),
+        (b'{"title": "a\\u0000b"}', "application/json", 422),  # PostgreSQL text holds no NUL
     ],
 )
 def test_malformed_bodies_answer_4xx_and_create_nothing(

@@ -18,7 +18,9 @@ NewPassword = Annotated[
     Field(min_length=min_password_length(), max_length=1024, pattern=f"[^{ASCII_DIGITS}]"),
 ]
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
-Name = Annotated[str, Field(max_length=150)]
+# No U+0000 in what is stored or looked up: PostgreSQL's text cannot hold it.
+NO_NUL = r"^[^\x00]*$"
+Name = Annotated[str, Field(max_length=150, pattern=NO_NUL)]
 # email-validator refuses special-use domains (RFC 6761: no mail is delivered there); the schema
 # says so with a pattern (only in the schema: pydantic's regex engine has no look-ahead).
 _SPECIAL_USE = ("arpa", "invalid", "local", "localhost", "onion", "test")
@@ -53,7 +55,7 @@ class UserOut(BaseModel):
 class LoginIn(BaseModel):
     model_config = ConfigDict(strict=True)
 
-    username: Annotated[str, Field(min_length=1, max_length=150)]
+    username: Annotated[str, Field(min_length=1, max_length=150, pattern=NO_NUL)]
     password: Password
 
 
