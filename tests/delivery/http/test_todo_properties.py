@@ -24,7 +24,7 @@ WHITE_SPACE = "".join(
     c for c in map(chr, range(0x3001)) if c.isspace() and c not in "\x1c\x1d\x1e\x1f"
 )
 # Any text the schema allows: everything but U+0000, which PostgreSQL's text cannot hold.
-TEXT = st.characters(exclude_characters="\x00")
+TEXT = st.characters(codec="utf-8", exclude_characters="\x00")
 TITLES = st.text(TEXT, min_size=1, max_size=20).filter(lambda title: title.strip(WHITE_SPACE))
 DESCRIPTIONS = st.text(TEXT, max_size=30)
 _runs = itertools.count()
