@@ -11,7 +11,7 @@ PORT ?= 8000
 BEAT_FILES := --schedule=../var/celerybeat-schedule --pidfile=../var/celerybeat.pid
 
 .PHONY: help uv install superuser dev celery-dev celery-beat-dev makemigrations migrate run test test-sqlite \
-	test-postgres lint format bench-api bench-cleanup bench-tasks
+	test-postgres lint format fuzz bench-api bench-cleanup bench-tasks
 
 help: ## List the targets
 	@grep -E '^[a-z.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ lint: install ## ruff, mypy --strict and the import layer contracts
 	$(RUN) ruff format --check src tests bench
 	DJANGO_DEBUG=true $(RUN) mypy src tests bench
 	cd src && $(RUN) lint-imports --no-cache --config ../pyproject.toml
+
+fuzz: install ## schemathesis against a live API: every check, stateful, fixed seed (FUZZ_SEED, FUZZ_MAX_EXAMPLES)
+	$(RUN) python -m tests.contract.fuzz
 
 format: install ## Fix what ruff can fix
 	$(RUN) ruff check --fix src tests bench

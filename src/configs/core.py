@@ -20,6 +20,11 @@ class DjangoSettings(PrefixedSettings):
     time_zone: str = "UTC"
     # Secure cookies need HTTPS; switch off only when serving the admin over plain HTTP on purpose.
     secure_cookies: bool = True
+    # Strict-Transport-Security on HTTPS answers (the API and the admin); 0 sends none. Set it
+    # only once every client reaches the service over HTTPS: browsers remember it that long.
+    secure_hsts_seconds: int = Field(default=0, ge=0)
+    secure_hsts_include_subdomains: bool = False
+    secure_hsts_preload: bool = False
 
     @model_validator(mode="after")
     def _require_real_secret_outside_debug(self) -> Self:

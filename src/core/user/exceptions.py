@@ -16,9 +16,11 @@ class UserNotFoundError(UserError):
 
 
 class InvalidPasswordError(UserError):
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("; ".join(messages))
-        self.messages = messages
+    """`rules` pairs each failed rule's code (`password_too_common`, ...) with its message."""
+
+    def __init__(self, rules: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(message for _, message in rules))
+        self.rules = rules
 
 
 class InvalidCredentialsError(UserError):

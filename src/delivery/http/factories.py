@@ -12,6 +12,7 @@ from delivery.http.admin_login import AdminLoginLimit
 from delivery.http.docs import fastapi_with_offline_docs
 from delivery.http.errors import install_error_handlers
 from delivery.http.health.controllers import HealthController
+from delivery.http.protections import HttpProtections
 from delivery.http.tasks.controllers import TaskController
 from delivery.http.todos.controllers import TodoController
 from delivery.http.users.controllers import UserController
@@ -28,6 +29,7 @@ class FastAPIFactory:
     _task_controller: TaskController
     _admin_login_limit: AdminLoginLimit
     _database_settings: DatabaseSettings
+    _http_protections: HttpProtections
 
     def __call__(self) -> FastAPI:
         database = self._database_settings
@@ -39,6 +41,7 @@ class FastAPIFactory:
             telemetry={"tracing": False, "metrics": False, "logs": False},
         )
         install_error_handlers(app)
+        self._http_protections.install(app)
         self._health_controller.register(app)
         self._user_controller.register(app)
         self._todo_controller.register(app)

@@ -31,7 +31,9 @@ def test_create_user_runs_the_password_validators(service: UserService) -> None:
     with pytest.raises(InvalidPasswordError) as caught:
         service.create_user(username="alice", email="a@example.com", password="1234")
 
-    assert any("too short" in message for message in caught.value.messages)
+    assert ("password_too_short", caught.value.rules[0][1]) in caught.value.rules
+    assert "too short" in caught.value.rules[0][1]
+    assert ("password_entirely_numeric", "This password is entirely numeric.") in caught.value.rules
     assert not User.objects.exists()
 
 

@@ -1,10 +1,9 @@
 """User accounts: sign-up, credential checks and the queries other domains need."""
 
-import functools
 from dataclasses import dataclass
 
 from django.contrib.auth import password_validation
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
@@ -16,12 +15,6 @@ from core.user.exceptions import (
     UserNotFoundError,
 )
 from core.user.models import User
-
-
-@functools.cache
-def _dummy_password_hash() -> str:
-    """Checked when the username is unknown, so a miss costs as much as a wrong password."""
-    return make_password("not-a-real-password")
 
 
 @dataclass(kw_only=True)
@@ -49,7 +42,8 @@ class UserService:
         try:
             password_validation.validate_password(password, user)
         except ValidationError as exc:
-            raise InvalidPasswordError(list(exc.messages)) from exc
+            rules = [(error.code or "invalid", error.messages[0]) for error in exc.error_list]
+            raise InvalidPasswordError(rules) from exc
         user.set_password(password)
         if self._taken(username=username, email=email):
             raise UserAlreadyExistsError
@@ -64,7 +58,9 @@ class UserService:
         """The active user with these credentials; inactive users are refused like bad passwords."""
         user = User.objects.filter(username=username).first()
         if user is None:
-            check_password(password, _dummy_password_hash())
+            # Hash anyway, with today's hasher and cost, so a miss takes as long as a wrong
+            # password (a hash made once and kept could belong to another hasher or cost).
+            make_password(password)
             raise InvalidCredentialsError
         if not user.check_password(password) or not user.is_active:
             raise InvalidCredentialsError

@@ -23,8 +23,14 @@ class HealthController(Controller):
             "/v1/health",
             self.health,
             methods=["GET"],
+            operation_id="health",
             response_model=HealthOut,
-            responses={status.HTTP_503_SERVICE_UNAVAILABLE: {"model": HealthOut}},
+            responses={
+                status.HTTP_503_SERVICE_UNAVAILABLE: {
+                    "model": HealthOut,
+                    "description": "The database does not answer",
+                }
+            },
             tags=["health"],
             summary="Whether the service and its database answer",
         )

@@ -1,16 +1,28 @@
 """Staff-only task endpoints: start a cleanup, then poll its state, progress and result."""
 
+import uuid
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from fastapi import FastAPI, HTTPException, Path, Request, status
+from fastapi import FastAPI, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from delivery.http.auth.dependencies import Authenticator, BearerCredentials
+from delivery.http.contract import answers
 from delivery.http.tasks.schemas import TaskAcceptedOut
 from delivery.tasks.publishing import BrokerUnavailableError, TaskPublisher, TaskStatus
 from infrastructure.delivery.controllers import Controller
 from infrastructure.throttling import RequestThrottle
+
+_NOTES = {
+    403: "The caller is not staff",
+    404: "No such task, or its result has expired; or the id is not a UUID",
+    429: "Per staff user (THROTTLE_TASKS)",
+    503: "The task broker or result backend is unreachable (`task broker unavailable`)",
+}
+_LINKS_FROM_ACCEPTED = {
+    "GetTask": {"operationId": "get_task", "parameters": {"task_id": "$response.body#/task_id"}}
+}
 
 
 @dataclass(kw_only=True)
@@ -25,16 +37,21 @@ class TaskController(Controller):
             "/v1/tasks/todo-cleanup",
             self.start_todo_cleanup,
             methods=["POST"],
+            operation_id="start_todo_cleanup",
             status_code=status.HTTP_202_ACCEPTED,
             response_model=TaskAcceptedOut,
+            responses=answers(401, 403, 429, 503, notes=_NOTES, links=(202, _LINKS_FROM_ACCEPTED)),
             tags=tags,
             summary="Queue the cleanup of completed todos (staff only)",
         )
         registry.add_api_route(
-            "/v1/tasks/{task_id}",
+            # Only ids of the form issued match, so `/v1/tasks/todo-cleanup` is no task id.
+            "/v1/tasks/{task_id:uuid}",
             self.get_task,
             methods=["GET"],
+            operation_id="get_task",
             response_model=TaskStatus,
+            responses=answers(401, 403, 404, 422, 503, notes=_NOTES),
             tags=tags,
             summary="State, progress and result of a task (staff only)",
         )
@@ -48,11 +65,9 @@ class TaskController(Controller):
         task_id = await run_in_threadpool(self._task_publisher.publish_todo_cleanup)
         return TaskAcceptedOut(task_id=task_id)
 
-    async def get_task(
-        self, credentials: BearerCredentials, task_id: str = Path(max_length=64)
-    ) -> TaskStatus:
+    async def get_task(self, credentials: BearerCredentials, task_id: uuid.UUID) -> TaskStatus:
         await self._authenticator.staff_user_id(credentials)
-        found = await run_in_threadpool(self._task_publisher.status, task_id)
+        found = await run_in_threadpool(self._task_publisher.status, str(task_id))
         if found is None:
             raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="task not found")
         return found

@@ -15,8 +15,9 @@ from core.todo.queries import MAX_OFFSET, TODO_FIELDS, TodoQueries
 from core.todo.services import TodoService
 from core.user.exceptions import UserNotFoundError
 from delivery.http.auth.dependencies import Authenticator, BearerCredentials, not_authenticated
+from delivery.http.contract import READS_BODY, answers
 from delivery.http.responses import JSONBytesResponse
-from delivery.http.todos.cursors import InvalidCursorError, decode_cursor, encode_cursor
+from delivery.http.todos.cursors import CURSOR_PATTERN, decode_cursor, encode_cursor
 from delivery.http.todos.schemas import TodoCreateIn, TodoListOut, TodoOut, TodoUpdateIn
 from infrastructure.delivery.controllers import Controller
 from infrastructure.django.connections import run_orm
@@ -24,6 +25,19 @@ from infrastructure.throttling import RequestThrottle
 
 TodoId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 _NOT_FOUND = "todo not found"
+_LIMIT_NOTES = {
+    409: "The caller already has TODO_MAX_PER_USER todos",
+    429: "Creating, changing and deleting todos share one per-user limit (THROTTLE_TODO_WRITES)",
+}
+# The created todo's id leads to the routes that act on it (OpenAPI links, for stateful clients).
+_LINKS_FROM_CREATED = {
+    name: {"operationId": operation, "parameters": {"todo_id": "$response.body#/id"}}
+    for name, operation in (
+        ("GetTodo", "get_todo"),
+        ("UpdateTodo", "update_todo"),
+        ("DeleteTodo", "delete_todo"),
+    )
+}
 
 
 @dataclass(kw_only=True)
@@ -41,7 +55,9 @@ class TodoController(Controller):
             "/v1/todos",
             self.list_todos,
             methods=["GET"],
+            operation_id="list_todos",
             response_model=TodoListOut,
+            responses=answers(401, 422, 503),
             tags=tags,
             summary="The caller's todos, newest first",
         )
@@ -49,8 +65,18 @@ class TodoController(Controller):
             "/v1/todos",
             self.create_todo,
             methods=["POST"],
+            operation_id="create_todo",
             status_code=201,
             response_model=TodoOut,
+            responses=answers(
+                *READS_BODY,
+                401,
+                409,
+                429,
+                503,
+                notes=_LIMIT_NOTES,
+                links=(201, _LINKS_FROM_CREATED),
+            ),
             tags=tags,
             summary="Create a todo",
         )
@@ -58,7 +84,9 @@ class TodoController(Controller):
             one,
             self.get_todo,
             methods=["GET"],
+            operation_id="get_todo",
             response_model=TodoOut,
+            responses=answers(401, 404, 422, 503),
             tags=tags,
             summary="One todo",
         )
@@ -66,7 +94,9 @@ class TodoController(Controller):
             one,
             self.update_todo,
             methods=["PATCH"],
+            operation_id="update_todo",
             response_model=TodoOut,
+            responses=answers(*READS_BODY, 401, 404, 429, 503, notes=_LIMIT_NOTES),
             tags=tags,
             summary="Change some of a todo's fields",
         )
@@ -74,8 +104,10 @@ class TodoController(Controller):
             one,
             self.delete_todo,
             methods=["DELETE"],
+            operation_id="delete_todo",
             status_code=204,
             response_class=Response,
+            responses=answers(401, 404, 422, 429, 503, notes=_LIMIT_NOTES),
             tags=tags,
             summary="Delete a todo",
         )
@@ -90,11 +122,15 @@ class TodoController(Controller):
             Query(ge=0, le=MAX_OFFSET, description="todos to skip; deeper pages take the cursor"),
         ] = 0,
         cursor: Annotated[
-            str | None, Query(max_length=64, description="next_cursor of the previous page")
+            str | None,
+            Query(
+                pattern=CURSOR_PATTERN,
+                description="next_cursor of the previous page; any value of this form is valid",
+            ),
         ] = None,
     ) -> JSONBytesResponse:
         user_id = self._authenticator.user_id(credentials)
-        before_id = _before_id(cursor)
+        before_id = None if cursor is None else decode_cursor(cursor)
         page = await run_orm(
             self._page,
             user_id,
@@ -175,18 +211,6 @@ class TodoController(Controller):
             "count": page.count,
             "next_cursor": encode_cursor(last_id) if page.has_more and last_id else None,
         }
-
-
-def _before_id(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        return decode_cursor(cursor)
-    except InvalidCursorError as exc:
-        detail = [{"type": "cursor_invalid", "loc": ["query", "cursor"], "msg": "invalid cursor"}]
-        raise HTTPException(
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail
-        ) from exc
 
 
 def _todo_fields(todo: Todo) -> dict[str, Any]:

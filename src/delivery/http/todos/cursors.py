@@ -1,26 +1,30 @@
-"""Opaque keyset cursors: clients pass them back unchanged and never build them."""
+"""Keyset cursors: clients pass them back unchanged and never build them.
+
+A cursor is the id the next page starts below, as 8 bytes (big-endian) in unpadded base64url:
+always 11 characters, the last one carrying only 4 bits. `CURSOR_PATTERN` says exactly that, and
+every string it matches decodes to some id, so any cursor the schema allows is answered with a
+page (an empty one when no todo lies below it).
+"""
 
 import base64
-import binascii
+import re
 
-_PREFIX = "todo:"
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{10}[AEIMQUYcgkosw048]$"
+_MAX_ID = 2**63 - 1  # ids are signed 64-bit; any larger cursor lies above every todo
+_MATCHES = re.compile(CURSOR_PATTERN).fullmatch
 
 
 class InvalidCursorError(ValueError):
-    pass
+    """Only for callers that skip the schema: through the API, the pattern has refused it."""
 
 
 def encode_cursor(before_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{before_id}".encode()).decode().rstrip("=")
+    return base64.urlsafe_b64encode(before_id.to_bytes(8, "big")).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> int:
-    """The id the next page starts below."""
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidCursorError(cursor) from exc
-    value = text.removeprefix(_PREFIX)
-    if value == text or not value.isdigit() or len(value) > 19:
+    """The id the next page starts below; `InvalidCursorError` where the pattern does not match."""
+    if not _MATCHES(cursor):
         raise InvalidCursorError(cursor)
-    return int(value)
+    value = int.from_bytes(base64.urlsafe_b64decode(cursor + "="), "big")
+    return min(value, _MAX_ID)

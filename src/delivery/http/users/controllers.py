@@ -17,10 +17,36 @@ from core.user.services.auth import AuthService, TokenPair
 from core.user.services.user import UserService
 from delivery.http.auth.dependencies import Authenticator, BearerCredentials, not_authenticated
 from delivery.http.client import client_address, login_subjects
+from delivery.http.contract import READS_BODY, answers
 from delivery.http.users.schemas import LoginIn, RefreshTokenIn, SignUpIn, TokenOut, UserOut
 from infrastructure.delivery.controllers import Controller
 from infrastructure.django.connections import run_orm, run_orm_slow
 from infrastructure.throttling import RequestThrottle
+
+_SIGN_UP_NOTES = {
+    409: "The username or the email is taken (the same answer for both)",
+    422: (
+        "Besides the schema, Django's validators refuse a password that is too common or too "
+        "similar to the username, email or names: entries of type `password_invalid`, with "
+        "`ctx.rule` `password_too_common` or `password_too_similar`"
+    ),
+    429: "Sign-ups are rate limited per client address (THROTTLE_SIGNUP)",
+}
+# OpenAPI links, so that stateful clients can chain sign-up, login, refresh and revoke.
+_LINKS_FROM_SIGN_UP = {
+    "LogIn": {
+        "operationId": "log_in",
+        "requestBody": {
+            "username": "$request.body#/username",
+            "password": "$request.body#/password",
+        },
+    }
+}
+_REFRESH_TOKEN = {"refresh_token": "$response.body#/refresh_token"}
+_LINKS_FROM_TOKENS = {
+    name: {"operationId": operation, "requestBody": _REFRESH_TOKEN}
+    for name, operation in (("Refresh", "refresh"), ("Revoke", "revoke"))
+}
 
 
 @dataclass(kw_only=True)
@@ -37,8 +63,12 @@ class UserController(Controller):
             "/v1/users/",
             self.sign_up,
             methods=["POST"],
+            operation_id="sign_up",
             status_code=201,
             response_model=UserOut,
+            responses=answers(
+                *READS_BODY, 409, 429, 503, notes=_SIGN_UP_NOTES, links=(201, _LINKS_FROM_SIGN_UP)
+            ),
             tags=tags,
             summary="Create an account",
         )
@@ -46,7 +76,9 @@ class UserController(Controller):
             "/v1/users/me",
             self.me,
             methods=["GET"],
+            operation_id="me",
             response_model=UserOut,
+            responses=answers(401, 503),
             tags=tags,
             summary="The caller's account",
         )
@@ -54,7 +86,9 @@ class UserController(Controller):
             "/v1/users/me/token",
             self.log_in,
             methods=["POST"],
+            operation_id="log_in",
             response_model=TokenOut,
+            responses=answers(*READS_BODY, 401, 429, 503, links=(200, _LINKS_FROM_TOKENS)),
             tags=tags,
             summary="Exchange a username and password for tokens",
         )
@@ -62,7 +96,9 @@ class UserController(Controller):
             "/v1/users/me/token/refresh",
             self.refresh,
             methods=["POST"],
+            operation_id="refresh",
             response_model=TokenOut,
+            responses=answers(*READS_BODY, 401, 429, 503, links=(200, _LINKS_FROM_TOKENS)),
             tags=tags,
             summary="Exchange a refresh token for new tokens (rotates it)",
         )
@@ -70,8 +106,10 @@ class UserController(Controller):
             "/v1/users/me/token/revoke",
             self.revoke,
             methods=["POST"],
+            operation_id="revoke",
             status_code=204,
             response_class=Response,
+            responses=answers(*READS_BODY, 503),
             tags=tags,
             summary="End the login a refresh token belongs to",
         )
@@ -104,8 +142,13 @@ class UserController(Controller):
     def handle_exception(self, exc: Exception) -> NoReturn:
         if isinstance(exc, InvalidPasswordError):
             detail = [
-                {"type": "password_invalid", "loc": ["body", "password"], "msg": message}
-                for message in exc.messages
+                {
+                    "type": "password_invalid",
+                    "loc": ["body", "password"],
+                    "msg": message,
+                    "ctx": {"rule": rule},
+                }
+                for rule, message in exc.rules
             ]
             raise HTTPException(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail)
         if isinstance(exc, UserAlreadyExistsError):
