@@ -15,7 +15,7 @@ def test_the_app_serves_the_contracted_routes() -> None:
     app = ContainerFactory()().resolve(FastAPIFactory)()
 
     routes = {
-        (method, route.path)
+        (method, route.path_format)
         for route in app.routes
         if isinstance(route, APIRoute)
         for method in route.methods or ()
