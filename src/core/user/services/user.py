@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from core.user.exceptions import (
@@ -24,11 +25,16 @@ def _dummy_password_hash() -> str:
     return make_password("not-a-real-password")
 
 
+def active_users() -> QuerySet[User]:
+    """Who counts as active wherever users are listed or cleaned (login checks `is_active` too)."""
+    return User.objects.filter(is_active=True)
+
+
 @dataclass(kw_only=True)
 class UserService:
     def list_all_users(self) -> list[User]:
         """List all active users."""
-        return list(User.objects.filter(is_active=True))
+        return list(active_users())
 
     def get_user_by_id(self, user_id: int) -> User:
         user = User.objects.filter(pk=user_id).first()
