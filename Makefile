@@ -8,7 +8,6 @@ RUN := $(UV) run --frozen
 MANAGE := $(RUN) python src/manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-BEAT_FILES := --schedule=../var/celerybeat-schedule --pidfile=../var/celerybeat.pid
 
 .PHONY: help uv install superuser dev celery-dev celery-beat-dev makemigrations migrate run test test-sqlite \
 	test-postgres lint format bench-api bench-cleanup bench-tasks
@@ -43,7 +42,7 @@ celery-dev: install .env var ## Celery worker, restarting on code changes
 	cd src && $(RUN) watchfiles --filter python "celery -A delivery.tasks.app worker --loglevel=INFO" .
 
 celery-beat-dev: install .env var ## Celery Beat, restarting on code changes
-	cd src && $(RUN) watchfiles --filter python "celery -A delivery.tasks.app beat --loglevel=INFO $(BEAT_FILES)" .
+	cd src && $(RUN) watchfiles --filter python "celery -A delivery.tasks.app beat --loglevel=INFO" .
 
 run: migrate ## Everything at once: API, worker and Beat (no servers needed)
 	@echo ""

@@ -12,14 +12,17 @@ pytestmark = pytest.mark.django_db
 
 
 class _AlwaysHeldLock:
-    def acquire(self, name: str, *, ttl_s: float) -> str | None:
-        return None
-
-    def renew(self, name: str, token: str, *, ttl_s: float) -> bool:
+    def acquire(self, name: str, *, owner: str, ttl_s: float) -> bool:
         return False
 
-    def release(self, name: str, token: str) -> bool:
+    def renew(self, name: str, owner: str, *, ttl_s: float) -> bool:
         return False
+
+    def release(self, name: str, owner: str) -> bool:
+        return False
+
+    def holder(self, name: str) -> str | None:
+        return "someone-else"
 
 
 def test_resolving_the_registry_registers_every_task_on_one_app() -> None:
