@@ -35,15 +35,17 @@ __all__ = ["slow_deletes"]
 BROKER = {"sqlite": "embedded", "postgres": "redis", "rabbitmq": "rabbitmq"}[backend()]
 # Redis hands a dead worker's task to another after the visibility timeout (600 s by default);
 # the tests shorten it, and every time limit below it, as the start-up check requires.
-REDIS_VISIBILITY_TIMEOUT_S = 8
+# Long enough that a worker started right after a kill is up before the task comes back, so
+# the test sees the periodic look for timed-out tasks, not only the one a worker makes at start.
+REDIS_VISIBILITY_TIMEOUT_S = 15
 SHORT_LIMITS = {
     "CELERY_VISIBILITY_TIMEOUT_S": str(REDIS_VISIBILITY_TIMEOUT_S),
-    "CELERY_SOFT_TIME_LIMIT_S": "5",
-    "CELERY_TIME_LIMIT_S": "6",
-    "TODO_CLEANUP_SOFT_TIME_LIMIT_S": "5",
-    "TODO_CLEANUP_TIME_LIMIT_S": "6",
-    "SESSION_CLEANUP_SOFT_TIME_LIMIT_S": "5",
-    "SESSION_CLEANUP_TIME_LIMIT_S": "6",
+    "CELERY_SOFT_TIME_LIMIT_S": "12",
+    "CELERY_TIME_LIMIT_S": "13",
+    "TODO_CLEANUP_SOFT_TIME_LIMIT_S": "12",
+    "TODO_CLEANUP_TIME_LIMIT_S": "13",
+    "SESSION_CLEANUP_SOFT_TIME_LIMIT_S": "12",
+    "SESSION_CLEANUP_TIME_LIMIT_S": "13",
 }
 # Databases of the session's Redis that no other test uses.
 BROKER_DB, RESULTS_DB, LOCKS_DB = 5, 6, 7

@@ -22,7 +22,7 @@ from tests.reliability.conftest import (
 )
 
 # How long after the kill another worker may take to pick the task up, worker start included.
-PICKED_UP_WITHIN_S = {"embedded": 30.0, "rabbitmq": 30.0, "redis": REDIS_VISIBILITY_TIMEOUT_S + 30}
+PICKED_UP_WITHIN_S = {"embedded": 30.0, "rabbitmq": 30.0, "redis": REDIS_VISIBILITY_TIMEOUT_S + 15}
 
 
 def test_a_run_whose_whole_worker_is_killed_is_finished_by_another(
@@ -51,8 +51,9 @@ def test_a_run_whose_whole_worker_is_killed_is_finished_by_another(
     picked_up_s = (
         logged_at(second, f"Task todo.cleanup[{run.id}] received") - ready
     ).total_seconds()
-    if BROKER == "redis":  # it waited in Redis for the visibility timeout, no longer
-        assert finished_after_s >= REDIS_VISIBILITY_TIMEOUT_S - 2
+    if BROKER == "redis":  # it waited in Redis for the visibility timeout, not much longer
+        assert finished_after_s >= REDIS_VISIBILITY_TIMEOUT_S - 3
+        assert picked_up_s > 0  # by the worker's periodic look, after it had started
     else:  # handed over as soon as the new worker asked
         assert picked_up_s < 3
     assert finished_after_s < PICKED_UP_WITHIN_S[BROKER]

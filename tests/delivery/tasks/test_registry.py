@@ -3,6 +3,8 @@
 import pytest
 from celery import Celery
 
+from delivery.tasks.discovery import TaskControllers, controller_classes
+from delivery.tasks.factories import TaskWiringError
 from delivery.tasks.registry import TaskName, TaskNotRegisteredError, TasksRegistry
 from delivery.tasks.tasks.todo_cleanup import SKIPPED_BECAUSE_RUNNING
 from infrastructure.locks import ExpiringLock
@@ -60,3 +62,29 @@ def test_each_container_s_tasks_call_its_own_controllers() -> None:
 
     assert second.todo_cleanup()["skipped"] == SKIPPED_BECAUSE_RUNNING
     assert first.todo_cleanup()["skipped"] is None
+
+
+def test_every_controller_in_the_tasks_package_is_found_and_registered() -> None:
+    found = {cls.__name__ for cls in controller_classes()}
+
+    assert found == {
+        "EmbeddedBrokerTaskController",
+        "PingTaskController",
+        "RefreshSessionCleanupTaskController",
+        "TodoCleanupTaskController",
+    }
+    app = ContainerFactory()().resolve(TasksRegistry).celery_app
+    assert {name.value for name in TaskName} <= set(app.tasks)
+
+
+def test_a_task_name_without_a_task_stops_the_app_naming_it() -> None:
+    container = ContainerFactory()()
+    container.register(TaskControllers, instance=TaskControllers([]))  # only the fields remain
+
+    with pytest.raises(TaskWiringError) as refused:
+        container.resolve(TasksRegistry)
+
+    assert "no task registered for maintenance.prune_embedded_broker, user.sessions.cleanup" in (
+        str(refused.value)
+    )
+    assert "src/delivery/tasks/tasks/" in str(refused.value)
