@@ -22,12 +22,8 @@ Consumers that acknowledge nothing (`no_ack`, such as remote-control replies) sk
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import logging
 import os
-import shutil
-import socket
 import uuid
 from pathlib import Path
 from queue import Empty
@@ -36,14 +32,18 @@ from typing import Any
 
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem, virtual
-from kombu.utils.json import dumps, loads
+from kombu.utils.json import loads
+
+from infrastructure.celery.filesystem_unacked import (
+    Consumer,
+    requeue,
+    restore_dead_consumers,
+    write_atomically,
+)
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SWEEP_INTERVAL_S = 1.0
-# Consumers of this process: its own locks must never be tested (a POSIX lock never conflicts
-# with its own process) nor closed (closing any descriptor of the file would release it).
-_OWN_CONSUMERS: set[str] = set()
 
 
 class QoS(virtual.QoS):
@@ -66,7 +66,7 @@ class Channel(filesystem.Channel):
         super().__init__(*args, **kwargs)
         self._no_ack_queues: set[str] = set()
         self._getting_without_ack = False
-        self._consumer: _Consumer | None = None
+        self._consumer: Consumer | None = None
         self._unacked: dict[str, Path] = {}
         self._next_sweep = 0.0
 
@@ -77,7 +77,7 @@ class Channel(filesystem.Channel):
         # kombu's naming: consumers take files in name order, oldest first.
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         try:
-            _write_atomically(Path(self.data_folder_out) / name, payload)
+            write_atomically(Path(self.data_folder_out) / name, payload)
         except OSError as exc:
             raise ChannelError(f"Cannot add file {name!r} to {self.data_folder_out}") from exc
 
@@ -130,7 +130,7 @@ class Channel(filesystem.Channel):
         if path is None:
             super()._restore(message)
             return
-        _requeue(path, Path(self.data_folder_in))
+        requeue(path, Path(self.data_folder_in))
 
     def close(self) -> None:
         super().close()  # restores what is still unacknowledged
@@ -140,9 +140,9 @@ class Channel(filesystem.Channel):
 
     # --- consumers ----------------------------------------------------------------------------
 
-    def _own_consumer(self) -> _Consumer:
+    def _own_consumer(self) -> Consumer:
         if self._consumer is None:
-            self._consumer = _Consumer.start(self._unacked_root)
+            self._consumer = Consumer.start(self._unacked_root)
         return self._consumer
 
     def _maybe_sweep(self) -> None:
@@ -168,98 +168,6 @@ class Transport(filesystem.Transport):
     Channel = Channel
 
 
-class _Consumer:
-    """A consuming channel's folder of unacknowledged messages, alive while its lock is held."""
-
-    def __init__(self, root: Path, name: str, lock_fd: int) -> None:
-        self.root = root
-        self.name = name
-        self._lock_fd = lock_fd
-
-    @property
-    def folder(self) -> Path:
-        return self.root / self.name
-
-    @classmethod
-    def start(cls, root: Path) -> _Consumer:
-        root.mkdir(parents=True, exist_ok=True)
-        name = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        # Locked before it gets its real name, so no sweeper ever sees it unlocked.
-        partial = root / f".{name}.lock"
-        fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-        fcntl.lockf(fd, fcntl.LOCK_EX)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        _OWN_CONSUMERS.add(name)
-        os.rename(partial, root / f"{name}.lock")
-        (root / name).mkdir()
-        return cls(root, name, fd)
-
-    def retire(self, *, queue: Path) -> None:
-        """A clean stop: anything left goes back to the queue, then the folder and lock go."""
-        _restore_folder(self.folder, queue)
-        (self.root / f"{self.name}.lock").unlink(missing_ok=True)
-        _OWN_CONSUMERS.discard(self.name)
-        os.close(self._lock_fd)
-
-
-def restore_dead_consumers(root: Path, *, queue: Path) -> int:
-    """Put back the messages of every consumer whose process is gone; returns how many."""
-    if not root.is_dir():
-        return 0
-    restored = 0
-    for lock in root.glob("*.lock"):
-        name = lock.name.removesuffix(".lock")
-        if name.startswith(".") or name in _OWN_CONSUMERS:
-            continue
-        try:
-            fd = os.open(lock, os.O_RDWR)
-        except FileNotFoundError:  # another sweeper got there first
-            continue
-        try:
-            try:
-                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                if exc.errno in (errno.EACCES, errno.EAGAIN):
-                    continue  # its process is alive
-                raise
-            count = _restore_folder(root / name, queue)
-            if count:
-                logger.warning(
-                    "embedded broker: consumer %s is gone; %s unacknowledged message(s) "
-                    "returned to the queue",
-                    name,
-                    count,
-                )
-            restored += count
-            lock.unlink(missing_ok=True)
-        finally:
-            os.close(fd)
-    return restored
-
-
-def _restore_folder(folder: Path, queue: Path) -> int:
-    if not folder.is_dir():
-        return 0
-    count = 0
-    for path in sorted(folder.iterdir()):
-        _requeue(path, queue)
-        count += 1
-    shutil.rmtree(folder, ignore_errors=True)
-    return count
-
-
-def _requeue(path: Path, queue: Path) -> None:
-    """Back under its own name, so at its old place in line, marked as delivered before."""
-    try:
-        payload = loads(path.read_bytes())
-    except (OSError, ValueError):
-        logger.exception("embedded broker: cannot read %s to restore it", path)
-        return
-    payload.setdefault("properties", {}).setdefault("delivery_info", {})["redelivered"] = True
-    _write_atomically(queue / path.name, payload)
-    path.unlink(missing_ok=True)
-
-
 def _read_message(path: Path, processed: Path) -> dict[str, Any] | None:
     try:
         payload: dict[str, Any] = loads(path.read_bytes())
@@ -270,10 +178,3 @@ def _read_message(path: Path, processed: Path) -> dict[str, Any] | None:
         os.replace(path, processed / f"{path.name}.unreadable")
         return None
     return payload
-
-
-def _write_atomically(final: Path, payload: dict[str, Any]) -> None:
-    partial = final.with_name(f".partial-{final.name}")
-    with open(partial, "wb") as file:
-        file.write(dumps(payload).encode())
-    os.replace(partial, final)
