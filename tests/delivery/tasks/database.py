@@ -97,7 +97,7 @@ def _todo_table() -> Any:
 SlowDeletes = Callable[[], AbstractContextManager[None]]
 _SLOW = "slow_cleanup_for_test"
 # While the trigger is on, each deleted todo costs about this long.
-SLOW_ROW_S = 0.25
+SLOW_ROW_S = 0.15
 
 
 @pytest.fixture
