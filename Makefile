@@ -8,10 +8,9 @@ RUN := $(UV) run --frozen
 MANAGE := $(RUN) python src/manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-BEAT_FILES := --schedule=../var/celerybeat-schedule --pidfile=../var/celerybeat.pid
 
 .PHONY: help uv install superuser dev celery-dev celery-beat-dev makemigrations migrate run test test-sqlite \
-	test-postgres lint format fuzz bench-api bench-cleanup bench-tasks
+	test-postgres test-rabbitmq lint format fuzz bench-api bench-cleanup bench-tasks
 
 help: ## List the targets
 	@grep -E '^[a-z.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -43,7 +42,7 @@ celery-dev: install .env var ## Celery worker, restarting on code changes
 	cd src && $(RUN) watchfiles --filter python "celery -A delivery.tasks.app worker --loglevel=INFO" .
 
 celery-beat-dev: install .env var ## Celery Beat, restarting on code changes
-	cd src && $(RUN) watchfiles --filter python "celery -A delivery.tasks.app beat --loglevel=INFO $(BEAT_FILES)" .
+	cd src && $(RUN) watchfiles --filter python "celery -A delivery.tasks.app beat --loglevel=INFO" .
 
 run: migrate ## Everything at once: API, worker and Beat (no servers needed)
 	@echo ""
@@ -57,15 +56,21 @@ run: migrate ## Everything at once: API, worker and Beat (no servers needed)
 superuser: migrate ## Create an admin (staff) user interactively
 	$(MANAGE) createsuperuser
 
-test: install ## Run the whole suite on SQLite + embedded broker, then on PostgreSQL + Redis
+test: install ## The whole suite on SQLite + embedded broker and on PostgreSQL + Redis; task suites on RabbitMQ
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-rabbitmq
 
 test-sqlite: install
 	TEST_BACKEND=sqlite $(RUN) pytest $(PYTEST_ARGS)
 
 test-postgres: install
 	TEST_BACKEND=postgres $(RUN) pytest $(PYTEST_ARGS)
+
+# The task suites again with RabbitMQ as the broker (PostgreSQL for data, Redis for results).
+RABBITMQ_SUITES := tests/delivery/tasks tests/reliability
+test-rabbitmq: install
+	TEST_BACKEND=rabbitmq $(RUN) pytest $(PYTEST_ARGS) $(RABBITMQ_SUITES)
 
 lint: install ## ruff, mypy --strict and the import layer contracts
 	$(RUN) ruff check src tests bench

@@ -2,6 +2,7 @@
 
 `TEST_BACKEND=sqlite` (default) runs on SQLite with the embedded broker: what a newcomer runs.
 `TEST_BACKEND=postgres` starts a throwaway PostgreSQL and Redis and runs the same tests on them.
+`TEST_BACKEND=rabbitmq` is PostgreSQL with RabbitMQ as the broker and Redis for results and locks.
 
 The test kit's fixtures (`container`, `user_factory`, `test_client_factory`,
 `celery_worker_factory`, `tasks_registry_factory`) are here too; docs/testing.md shows their use.
@@ -18,7 +19,7 @@ import pytest
 import redis
 from pytest_django.fixtures import Settings
 
-from tests.harness.servers import PostgresServer, RedisServer
+from tests.harness.servers import PostgresServer, RabbitMQServer, RedisServer
 
 if TYPE_CHECKING:  # the kit imports models: Django is set up only in pytest_configure
     from infrastructure.ioc import AutoRegisteringContainer
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # the kit imports models: Django is set up only in pytest_con
         TestUserFactory,
     )
 
-_servers: list[PostgresServer | RedisServer] = []
+_servers: list[PostgresServer | RedisServer | RabbitMQServer] = []
 
 
 def backend() -> str:
@@ -48,7 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "TEST_SCRATCH_DIR": str(scratch),
         "CELERY_EMBEDDED_DIR": str(scratch / "celery"),
     }
-    if backend() == "postgres":
+    if backend() in ("postgres", "rabbitmq"):
         postgres = PostgresServer().start()
         redis = RedisServer().start()
         _servers.extend([postgres, redis])
@@ -58,6 +59,10 @@ def pytest_configure(config: pytest.Config) -> None:
             "CELERY_RESULT_BACKEND": redis.url_for(1),
             "REDIS_URL": redis.url_for(2),
         }
+        if backend() == "rabbitmq":
+            rabbitmq = RabbitMQServer().start()
+            _servers.append(rabbitmq)
+            env["CELERY_BROKER_URL"] = rabbitmq.url
     else:
         # A file, not memory, so a worker in another process sees the test database.
         env |= {
@@ -108,6 +113,12 @@ def postgres_server() -> PostgresServer | None:
 @pytest.fixture(scope="session")
 def redis_server() -> RedisServer | None:
     return next((s for s in _servers if isinstance(s, RedisServer)), None)
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_server() -> RabbitMQServer | None:
+    """The throwaway RabbitMQ with `TEST_BACKEND=rabbitmq`; None otherwise."""
+    return next((s for s in _servers if isinstance(s, RabbitMQServer)), None)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from configs.paths import VAR_DIR
-from configs.tasks import CelerySettings, TodoCleanupSettings
+from configs.tasks import CelerySettings, SessionCleanupSettings, TodoCleanupSettings
 
 
 @pytest.fixture(autouse=True)
@@ -85,3 +85,45 @@ def test_nonsense_is_refused_at_start_up(
 
     with pytest.raises(ValueError, match=message):
         TodoCleanupSettings(_env_file=None)
+
+
+def test_rabbitmq_needs_a_result_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CELERY_BROKER_URL", "amqp://todo:secret@localhost:5672//")
+
+    with pytest.raises(
+        ValueError, match="CELERY_RESULT_BACKEND must be set when CELERY_BROKER_URL"
+    ):
+        CelerySettings(_env_file=None)
+
+    monkeypatch.setenv("CELERY_RESULT_BACKEND", "redis://localhost:6379/1")
+    assert not CelerySettings(_env_file=None).embedded
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SESSION_CLEANUP_SCHEDULE", "0 3 * *", "SESSION_CLEANUP_SCHEDULE must have 5 crontab"),
+        ("CELERY_RESULT_CLEANUP_SCHEDULE", "daily", "CELERY_RESULT_CLEANUP_SCHEDULE must have 5"),
+        ("CELERY_SOFT_TIME_LIMIT_S", "90", "CELERY_SOFT_TIME_LIMIT_S must be positive and below"),
+        ("SESSION_CLEANUP_SOFT_TIME_LIMIT_S", "0", "SESSION_CLEANUP_SOFT_TIME_LIMIT_S must be"),
+    ],
+)
+def test_task_schedules_and_limits_are_checked_when_read(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    settings_class = {"SESSION": SessionCleanupSettings, "CELERY": CelerySettings}[
+        name.split("_")[0]
+    ]
+
+    with pytest.raises(ValueError, match=message):
+        settings_class(_env_file=None)
+
+
+def test_beat_s_schedule_file_is_under_the_project_wherever_we_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CELERY_BEAT_SCHEDULE_FILE", "var/celerybeat-schedule")
+    monkeypatch.chdir(tmp_path)
+
+    assert CelerySettings(_env_file=None).beat_schedule_file == VAR_DIR / "celerybeat-schedule"

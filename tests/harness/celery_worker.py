@@ -7,15 +7,22 @@ reaches the pool processes it forked.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from signal import SIGTERM, Signals
+from signal import SIGKILL, SIGTERM, Signals
 from typing import Self, TypeVar
 
-from tests.harness.processes import Managed, kill_process_group, stop_process, tail_lines
+from tests.harness.processes import (
+    Managed,
+    adopt_orphans,
+    kill_process_group,
+    stop_process,
+    tail_lines,
+)
 
 SRC_DIR = Path(__file__).resolve().parents[2] / "src"
 STOP_TIMEOUT_S = 15.0
@@ -48,11 +55,16 @@ class CeleryWorker(Managed):
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
     def pid(self) -> int:
         assert self._proc is not None, "worker not started"
         return self._proc.pid
 
     def start(self) -> Self:
+        adopt_orphans()  # a pool left behind by a killed worker is ours to reap
         command = [sys.executable, "-m", "celery", "-A", "delivery.tasks.app", "worker"]
         with self.log_path.open("wb") as log:
             self._proc = subprocess.Popen(
@@ -83,6 +95,32 @@ class CeleryWorker(Managed):
 
     def log_tail(self, lines: int = 40) -> str:
         return tail_lines(self.log_path, lines)
+
+    def pool_pids(self) -> list[int]:
+        """The pool processes the worker forked (Linux: from /proc)."""
+        try:
+            text = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(pid) for pid in text.split()]
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool at once, as when its machine or container dies."""
+        proc = self._proc
+        assert proc is not None, "worker not started"
+        os.killpg(proc.pid, SIGKILL)
+        proc.wait()
+        kill_process_group(proc.pid)  # the pool, should any process have been starting
+
+    def signal(self, sig: Signals) -> None:
+        """Send `sig` to the worker's main process only."""
+        assert self._proc is not None, "worker not started"
+        self._proc.send_signal(sig)
+
+    def wait_exit(self, timeout: float) -> int:
+        """Wait for the worker to exit by itself; its exit status."""
+        assert self._proc is not None, "worker not started"
+        return self._proc.wait(timeout=timeout)
 
     def stop(self) -> None:
         """Shut down with `stop_signal`, then kill what is left of the worker's process group."""

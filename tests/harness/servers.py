@@ -1,4 +1,4 @@
-"""Start and stop throwaway PostgreSQL and Redis servers for tests and benchmarks.
+"""Start and stop throwaway PostgreSQL, Redis and RabbitMQ servers for tests and benchmarks.
 
 Servers are cleaned up by ``stop()``, by leaving a ``with`` block, or at interpreter exit.
 Set ``TEST_DATABASE_URL`` / ``TEST_REDIS_URL`` to use external servers instead.
@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Protocol, Self
 from urllib.parse import urlsplit, urlunsplit
 
+import amqp
 import psycopg
 import redis
 from psycopg import sql
 
-from tests.harness.processes import Managed, stop_process, tail_lines
+from tests.harness.processes import Managed, kill_process_group, stop_process, tail_lines
 
 PG_SYSTEM_USER = "todo_pg"
 
@@ -177,24 +178,39 @@ class RedisServer(_Managed):
     def start(self) -> Self:
         if self._tmp is not None:
             return self
-        binary = require("redis-server", "redis-server")
-        tmp = self._tmp = self._make_tmp("todo-redis-")
-        opts = ["--bind", "127.0.0.1", "--appendonly", "no", "--daemonize", "no", "--save"]
+        self._tmp = self._make_tmp("todo-redis-")
         try:
             for _ in range(3):  # retry if the free port got taken
                 self.port = free_port()
-                with (tmp / "redis.log").open("ab") as log:
-                    self._proc = subprocess.Popen(
-                        [binary, "--port", str(self.port), "--dir", str(tmp), *opts, ""],
-                        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                    )  # fmt: skip
-                if self._wait_ready(self._proc):
+                if self._launch():
                     return self
                 self._kill()
-            raise RuntimeError(f"redis-server did not start:\n{tail_lines(tmp / 'redis.log')}")
+            raise RuntimeError(f"redis-server did not start:\n{self.log_tail()}")
         except BaseException:
             self.stop()
             raise
+
+    def pause(self) -> None:
+        """Stop the server but keep its port, as in an outage; `resume()` starts it again."""
+        self._kill()
+
+    def resume(self) -> None:
+        if not self._launch():
+            raise RuntimeError(f"redis-server did not start again:\n{self.log_tail()}")
+
+    def log_tail(self) -> str:
+        return tail_lines(self._tmp / "redis.log") if self._tmp else "<not started>"
+
+    def _launch(self) -> bool:
+        assert self._tmp is not None
+        binary = require("redis-server", "redis-server")
+        opts = ["--bind", "127.0.0.1", "--appendonly", "no", "--daemonize", "no", "--save"]
+        with (self._tmp / "redis.log").open("ab") as log:
+            self._proc = subprocess.Popen(
+                [binary, "--port", str(self.port), "--dir", str(self._tmp), *opts, ""],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        return self._wait_ready(self._proc)
 
     def _wait_ready(self, proc: subprocess.Popen[bytes], timeout: float = 10.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -219,6 +235,130 @@ class RedisServer(_Managed):
         if tmp is not None:
             atexit.unregister(self.stop)
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+RABBITMQ_SCRIPTS = Path("/usr/lib/rabbitmq/bin")
+RABBITMQ_START_TIMEOUT_S = 90.0
+
+
+class RabbitMQServer(_Managed):
+    """A private RabbitMQ node on 127.0.0.1, with its own epmd, both child processes.
+
+    Debian's `rabbitmq-server` script (run directly: the `/usr/sbin` wrapper switches to the
+    `rabbitmq` user) gets its own ports, data folder, Erlang cookie and an empty plugin list. It
+    takes about 12 s to start on 2 cores, so a test session starts one and shares it.
+    """
+
+    def __init__(self) -> None:
+        self.port = 0
+        self._epmd_port = 0
+        self._tmp: Path | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._epmd: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}//"
+
+    @property
+    def node(self) -> str:
+        return f"todo-test-{self.port}@localhost"
+
+    def start(self) -> Self:
+        if self._tmp is not None:
+            return self
+        script = RABBITMQ_SCRIPTS / "rabbitmq-server"
+        if not os.access(script, os.X_OK):
+            raise RuntimeError(
+                f"{script} not found; install it: apt-get install -y rabbitmq-server"
+            )
+        epmd = require("epmd", "erlang-base")
+        tmp = self._tmp = self._make_tmp("todo-rabbitmq-")
+        try:
+            self.port, self._epmd_port, dist_port = free_port(), free_port(), free_port()
+            (tmp / "rabbitmq.conf").write_text(
+                f"listeners.tcp.default = 127.0.0.1:{self.port}\n"
+                "log.console = true\nlog.console.level = warning\nlog.file = false\n"
+            )
+            (tmp / "enabled_plugins").write_text("[].\n")
+            with (tmp / "epmd.log").open("ab") as log:
+                self._epmd = subprocess.Popen(
+                    [epmd, "-port", str(self._epmd_port), "-address", "127.0.0.1"],
+                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                )  # fmt: skip
+            env = {**self._env(), "RABBITMQ_DIST_PORT": str(dist_port)}
+            with (tmp / "rabbitmq.log").open("ab") as log:
+                self._proc = subprocess.Popen(
+                    [str(script)], cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL, start_new_session=True,
+                )  # fmt: skip
+            self._wait_ready(self._proc)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop_app(self) -> None:
+        """Stop the broker inside its node: connections drop, the port refuses (an outage)."""
+        self._ctl("stop_app")
+
+    def start_app(self) -> None:
+        self._ctl("start_app")
+        assert self._proc is not None
+        self._wait_ready(self._proc)
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            stop_process(proc, timeout_s=15, group=True)
+            kill_process_group(proc.pid)
+        epmd, self._epmd = self._epmd, None
+        if epmd is not None:
+            stop_process(epmd, timeout_s=5)
+        tmp, self._tmp = self._tmp, None
+        if tmp is not None:
+            atexit.unregister(self.stop)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _env(self) -> dict[str, str]:
+        assert self._tmp is not None
+        tmp = self._tmp
+        return {
+            **os.environ,
+            "HOME": str(tmp),  # the Erlang cookie
+            "ERL_EPMD_PORT": str(self._epmd_port),
+            "RABBITMQ_NODENAME": self.node,
+            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_CONFIG_FILE": str(tmp / "rabbitmq"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(tmp / "enabled_plugins"),
+            "RABBITMQ_MNESIA_BASE": str(tmp / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(tmp / "log"),
+            "RABBITMQ_PID_FILE": str(tmp / "rabbitmq.pid"),
+            "RABBITMQ_CONF_ENV_FILE": str(tmp / "rabbitmq-env.conf"),
+            "RABBITMQ_ADVANCED_CONFIG_FILE": str(tmp / "advanced.config"),
+        }
+
+    def _ctl(self, command: str) -> None:
+        assert self._tmp is not None, "server not started"
+        ctl = [str(RABBITMQ_SCRIPTS / "rabbitmqctl"), "-n", self.node, command]
+        done = subprocess.run(ctl, env=self._env(), capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise RuntimeError(f"rabbitmqctl {command} failed:\n{done.stdout}{done.stderr}")
+
+    def _wait_ready(self, proc: subprocess.Popen[bytes]) -> None:
+        assert self._tmp is not None
+        deadline = time.monotonic() + RABBITMQ_START_TIMEOUT_S
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with amqp.Connection(f"127.0.0.1:{self.port}", connect_timeout=1) as conn:
+                    conn.connect()
+                    return
+            except (OSError, amqp.exceptions.AMQPError):
+                time.sleep(0.2)
+        raise RuntimeError(
+            f"rabbitmq-server did not start:\n{tail_lines(self._tmp / 'rabbitmq.log')}"
+        )
 
 
 class ExternalServer:

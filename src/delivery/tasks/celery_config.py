@@ -1,16 +1,13 @@
-"""The Celery configuration for both broker modes, and the embedded mode's housekeeping."""
+"""The Celery configuration for the three broker modes: embedded, Redis and RabbitMQ."""
 
 from datetime import timedelta
 from typing import Any
 
-from celery import Celery
-
 from configs.tasks import CelerySettings
-from delivery.tasks.registry import TaskName
-from infrastructure.celery.embedded import EmbeddedFolders, prune_older_than
+from infrastructure.celery.embedded import EmbeddedFolders
 
-PRUNE_EVERY_S = 3600.0
 EMBEDDED_TRANSPORT = "infrastructure.celery.filesystem_transport:Transport"
+BEAT_SCHEDULER = "infrastructure.celery.beat:SingleBeatScheduler"
 
 
 def celery_config(settings: CelerySettings) -> dict[str, Any]:
@@ -41,6 +38,8 @@ def celery_config(settings: CelerySettings) -> dict[str, Any]:
             "interval_step": 0.2,
             "interval_max": 0.2,
         },
+        "beat_scheduler": BEAT_SCHEDULER,
+        "beat_schedule_filename": str(settings.beat_schedule_file),
     }
 
 
@@ -56,20 +55,54 @@ def _broker_config(settings: CelerySettings) -> dict[str, Any]:
             "result_backend": _secret(settings.result_backend) or folders.result_backend_url(),
         }
     broker_url = _secret(settings.broker_url)
-    # Connecting gets the publish timeout; a reply may take longer (BRPOP waits up to 1 s).
-    connect_s = settings.publish_timeout_s
-    reply_s = max(2 * connect_s, 2.0)
+    result_backend = _secret(settings.result_backend) or broker_url
+    config = _redis_config(settings) if is_redis(broker_url) else _amqp_config(broker_url)
+    if is_redis(result_backend):
+        config |= _redis_results_config(settings)
+    return {"broker_url": broker_url, "result_backend": result_backend, **config}
+
+
+def _redis_config(settings: CelerySettings) -> dict[str, Any]:
     return {
-        "broker_url": broker_url,
         "broker_transport_options": {
             "visibility_timeout": settings.visibility_timeout_s,
-            "socket_connect_timeout": connect_s,
-            "socket_timeout": reply_s,
+            # kombu looks for tasks past their visibility timeout every 10 s but scans only on
+            # every 10th look: a dead worker's task would wait up to 100 s more. Scan each time,
+            # every `RESTORE_SCANS` of the timeout (at most every 10 s).
+            "unacked_restore_interval": restore_interval_s(settings.visibility_timeout_s),
+            "unacked_restore_throttle": 1,
+            # Connecting gets the publish timeout; a reply may take longer (BRPOP waits 1 s).
+            "socket_connect_timeout": settings.publish_timeout_s,
+            "socket_timeout": _reply_timeout_s(settings),
             "max_retries": 1,
         },
-        "result_backend": _secret(settings.result_backend) or broker_url,
-        "redis_socket_connect_timeout": connect_s,
-        "redis_socket_timeout": reply_s,
+    }
+
+
+RESTORE_SCANS = 50
+
+
+def restore_interval_s(visibility_timeout_s: float) -> int:
+    return max(1, min(10, round(visibility_timeout_s / RESTORE_SCANS)))
+
+
+def _amqp_config(broker_url: str) -> dict[str, Any]:
+    """RabbitMQ (and any other broker URL): the broker itself tracks unacknowledged messages."""
+    if not broker_url.startswith(("amqp://", "amqps://", "pyamqp://")):
+        return {}
+    return {
+        # A publish returns once RabbitMQ has taken the message, not when it left the socket.
+        "broker_transport_options": {"confirm_publish": True},
+        # On a lost connection RabbitMQ hands the worker's unacknowledged tasks to another
+        # consumer at once; stop running them here rather than run them twice.
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+    }
+
+
+def _redis_results_config(settings: CelerySettings) -> dict[str, Any]:
+    return {
+        "redis_socket_connect_timeout": settings.publish_timeout_s,
+        "redis_socket_timeout": _reply_timeout_s(settings),
         "result_backend_transport_options": {
             "visibility_timeout": settings.visibility_timeout_s,
             "retry_policy": {"max_retries": 0},
@@ -77,19 +110,12 @@ def _broker_config(settings: CelerySettings) -> dict[str, Any]:
     }
 
 
-def register_embedded_pruning(
-    celery_app: Celery, folders: EmbeddedFolders, settings: CelerySettings
-) -> None:
-    """Consumed messages are kept (for the atomic move); drop them once their results expire."""
+def is_redis(url: str) -> bool:
+    return url.startswith(("redis://", "rediss://"))
 
-    @celery_app.task(name=TaskName.PRUNE_EMBEDDED_BROKER, shared=False)
-    def prune_embedded_broker() -> int:
-        return prune_older_than(folders.processed, age_s=settings.result_expires_s)
 
-    celery_app.conf.beat_schedule["prune-embedded-broker-hourly"] = {
-        "task": TaskName.PRUNE_EMBEDDED_BROKER,
-        "schedule": PRUNE_EVERY_S,
-    }
+def _reply_timeout_s(settings: CelerySettings) -> float:
+    return max(2 * settings.publish_timeout_s, 2.0)
 
 
 def _secret(value: Any) -> str:

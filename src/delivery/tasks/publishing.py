@@ -11,19 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import states
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 from typing_extensions import TypedDict  # pydantic validates only this one on Python 3.11
 
 from delivery.tasks.progress import PROGRESS
 from delivery.tasks.registry import TasksRegistry
+from infrastructure.celery.publishing import BrokerUnavailableError, is_unreachable, unavailable
+
+__all__ = ["ISSUED", "QUEUED", "BrokerUnavailableError", "TaskPublisher", "TaskStatus"]
 
 ISSUED = "ISSUED"
 QUEUED = "QUEUED"
-
-
-class BrokerUnavailableError(RuntimeError):
-    """The broker or result backend could not be reached; nothing was queued."""
 
 
 class TaskStatus(TypedDict):
@@ -49,13 +46,15 @@ class TaskPublisher:
         task_id = str(uuid.uuid4())
         try:
             task.backend.store_result(task_id, None, ISSUED)
-        except _UNREACHABLE as exc:
-            raise _unreachable(task.name, exc) from exc
+        except Exception as exc:
+            if not is_unreachable(exc):
+                raise
+            raise unavailable(task.app, f"queue {task.name}", exc) from exc
         try:
             task.apply_async(task_id=task_id)
-        except _UNREACHABLE as exc:
+        except BrokerUnavailableError:
             _forget(task, task_id)
-            raise _unreachable(task.name, exc) from exc
+            raise
         return task_id
 
     def status(self, task_id: str) -> TaskStatus | None:
@@ -63,9 +62,10 @@ class TaskPublisher:
         result = self._tasks_registry.celery_app.AsyncResult(task_id)
         try:
             state, info = result.state, result.info
-        except _UNREACHABLE as exc:
-            msg = f"cannot read task {task_id}: the result backend is unreachable ({exc})"
-            raise BrokerUnavailableError(msg) from exc
+        except Exception as exc:
+            if not is_unreachable(exc):
+                raise
+            raise unavailable(result.app, f"read task {task_id}", exc) from exc
         if state == states.PENDING:
             return None
         failed = state in states.PROPAGATE_STATES
@@ -79,13 +79,6 @@ class TaskPublisher:
         )
 
 
-_UNREACHABLE = (KombuError, RedisError, OSError)
-
-
-def _unreachable(name: str, exc: Exception) -> BrokerUnavailableError:
-    return BrokerUnavailableError(f"cannot queue {name}: the task broker is unreachable ({exc})")
-
-
 def _forget(task: Any, task_id: str) -> None:
-    with contextlib.suppress(*_UNREACHABLE):  # else the marker expires with the other results
+    with contextlib.suppress(Exception):  # else the marker expires with the other results
         task.backend.forget(task_id)

@@ -1,30 +1,18 @@
-"""Task names and typed handles for publishing tasks.
+"""Typed handles for publishing tasks: `registry.todo_cleanup.delay()`.
 
-The task modules import `TaskName` from here, so this module imports their result types only for
-type checking: no import cycle.
+Names come from `names.py` and result types from `results.py`; neither imports a task module, so
+the task modules may import from here (as the tutorial's do) without an import cycle.
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from celery import Celery, Task
 
-if TYPE_CHECKING:
-    from delivery.tasks.tasks.refresh_session_cleanup import SessionCleanupResult
-    from delivery.tasks.tasks.todo_cleanup import CleanupResult
+from delivery.tasks.names import TaskName
+from delivery.tasks.results import CleanupResult, SessionCleanupResult
 
-
-class TaskName(StrEnum):
-    PING = "ping"
-    TODO_CLEANUP = "todo.cleanup"
-    # Internal steps of a fanned-out cleanup: one id range, then the sum of the ranges.
-    TODO_CLEANUP_RANGE = "todo.cleanup.range"
-    TODO_CLEANUP_TOTALS = "todo.cleanup.totals"
-    # Embedded mode only: drop processed broker messages (Celery's backend_cleanup drops results).
-    PRUNE_EMBEDDED_BROKER = "maintenance.prune_embedded_broker"
-    # Delete refresh sessions (one row per rotation) that finished before the retention window.
-    USER_SESSIONS_CLEANUP = "user.sessions.cleanup"
+__all__ = ["TaskName", "TaskNotRegisteredError", "TasksRegistry"]
 
 
 class TaskNotRegisteredError(LookupError):

@@ -1,27 +1,37 @@
 """A cap on redeliveries of late-acknowledged tasks.
 
-With `acks_late` and `reject_on_worker_lost`, a task that kills its worker would be redelivered
-forever. Redis marks restored messages `redelivered`; each such delivery is counted per task id,
-and past the cap the task fails instead of running again.
+With `acks_late` and `reject_on_worker_lost`, a task that kills its worker would be delivered
+again forever. Every broker marks a message it delivers again `redelivered` (Redis after the
+visibility timeout, RabbitMQ when a consumer's connection drops, the embedded broker when a
+consumer is gone); each such delivery is counted per task id, and past the cap the task fails
+instead of running again. Counts live in Redis when there is one, else in files beside the
+embedded broker.
 """
 
+import fcntl
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import redis
 from celery import Task
 
+from infrastructure.celery.publishing import PublishingTask
+
 REDELIVERY_TTL_S = 24 * 3600
+
+RedeliveryCounter = Callable[[str], int]
 
 
 class RedeliveryLimitError(RuntimeError):
     """The task was redelivered more often than allowed; it is failed instead of run."""
 
 
-class RedeliveryCappedTask(Task):  # type: ignore[type-arg]
+class RedeliveryCappedTask(PublishingTask):
     max_redeliveries = 3
-    # Counts deliveries of a task id; None where the broker never redelivers (embedded mode).
-    count_redelivery: Callable[[str], int] | None = None
+    # Counts deliveries of a task id; None when there is nowhere to count them.
+    count_redelivery: RedeliveryCounter | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         delivery_info = self.request.delivery_info or {}
@@ -36,7 +46,7 @@ class RedeliveryCappedTask(Task):  # type: ignore[type-arg]
         return super().__call__(*args, **kwargs)
 
 
-def redis_redelivery_counter(url: str) -> Callable[[str], int]:
+def redis_redelivery_counter(url: str) -> RedeliveryCounter:
     client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
     def count(task_id: str) -> int:
@@ -49,9 +59,30 @@ def redis_redelivery_counter(url: str) -> Callable[[str], int]:
     return count
 
 
-def capped_task_class(*, max_redeliveries: int, broker_url: str | None) -> type[Task]:  # type: ignore[type-arg]
-    """The base task class for an app; only Redis redelivers, so only Redis needs a counter."""
+def file_redelivery_counter(folder: Path) -> RedeliveryCounter:
+    """One small file per task id, counted under `flock`; old files go with the broker's pruning."""
+
+    def count(task_id: str) -> int:
+        folder.mkdir(parents=True, exist_ok=True)
+        name = "".join(c for c in task_id if c.isalnum() or c in "-_") or "unnamed"
+        fd = os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            seen = os.read(fd, 32).strip()
+            counted = int(seen or 0) + 1
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.ftruncate(fd, 0)
+            os.write(fd, str(counted).encode())
+            return counted
+        finally:
+            os.close(fd)
+
+    return count
+
+
+def capped_task_class(*, max_redeliveries: int, counter: RedeliveryCounter | None) -> type[Task]:  # type: ignore[type-arg]
+    """The base task class for an app."""
     attributes: dict[str, Any] = {"max_redeliveries": max_redeliveries}
-    if broker_url and broker_url.startswith(("redis://", "rediss://")):
-        attributes["count_redelivery"] = staticmethod(redis_redelivery_counter(broker_url))
+    if counter is not None:
+        attributes["count_redelivery"] = staticmethod(counter)
     return type("TodoServiceTask", (RedeliveryCappedTask,), attributes)

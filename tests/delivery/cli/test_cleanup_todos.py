@@ -8,8 +8,12 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from configs.paths import ROOT_DIR
+from delivery.tasks.tasks.todo_cleanup import LOCK_NAME, SKIPPED_BECAUSE_RUNNING
+from infrastructure.locks import ExpiringLock
+from ioc.container import ContainerFactory
 from tests.delivery.tasks.data import add_todos, make_user, surviving_titles
 from tests.delivery.tasks.worker import CeleryWorker, subprocess_env
 from tests.harness.servers import free_port
@@ -60,6 +64,20 @@ def test_an_unreachable_broker_is_a_clear_error_and_a_failing_exit() -> None:
     )
 
     assert command.returncode == 1
-    assert "the task broker is unreachable" in command.stderr
+    assert f"the task broker {broker} is unreachable" in command.stderr
     assert "Is the broker running" in command.stderr
     assert time.monotonic() - started < 15  # mostly interpreter and Django start-up
+
+
+def test_wait_fails_when_the_run_was_skipped_because_another_runs() -> None:
+    lock = ContainerFactory()().resolve(ExpiringLock)
+    assert lock.acquire(LOCK_NAME, owner="the-other-run", ttl_s=60)
+    out = io.StringIO()
+    try:
+        with pytest.raises(CommandError, match=r"skipped: another cleanup is running \(run the-o"):
+            call_command("cleanup_todos", "--wait", stdout=out)
+    finally:
+        lock.release(LOCK_NAME, "the-other-run")
+
+    result = json.loads(out.getvalue().splitlines()[-1])
+    assert (result["skipped"], result["blocked_by"]) == (SKIPPED_BECAUSE_RUNNING, "the-other-run")

@@ -23,6 +23,10 @@ def registry(container: AutoRegisteringContainer, celery_worker: CeleryWorker) -
     return container.resolve(TasksRegistry)
 
 
-from tests.delivery.tasks.database import hold_todo_table, refuse_deletes_of  # noqa: E402
+from tests.delivery.tasks.database import (  # noqa: E402
+    hold_todo_table,
+    refuse_deletes_of,
+    slow_deletes,
+)
 
-__all__ = ["hold_todo_table", "refuse_deletes_of"]
+__all__ = ["hold_todo_table", "refuse_deletes_of", "slow_deletes"]

@@ -5,6 +5,7 @@ would in production; nothing in the code under test is replaced.
 """
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.delivery.tasks.worker import test_database_url
+from tests.delivery.tasks.worker import worker_database_url
 
 if TYPE_CHECKING:
     from core.user.models import User
@@ -40,7 +41,9 @@ def hold_todo_table() -> TableHold:
                 lite.rollback()
                 lite.close()
             return
-        with psycopg.connect(test_database_url().replace("postgres://", "postgresql://", 1)) as pg:
+        with psycopg.connect(
+            worker_database_url().replace("postgres://", "postgresql://", 1)
+        ) as pg:
             pg.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
             yield
             pg.rollback()
@@ -89,3 +92,68 @@ def _todo_table() -> Any:
     from core.todo.models import Todo  # conftest imports this module before Django is set up
 
     return Todo._meta.db_table
+
+
+SlowDeletes = Callable[[], AbstractContextManager[None]]
+_SLOW = "slow_cleanup_for_test"
+# While the trigger is on, each deleted todo costs about this long.
+SLOW_ROW_S = 0.15
+
+
+@pytest.fixture
+def slow_deletes() -> SlowDeletes:
+    """A trigger that makes each deleted todo slow, so a test can act while a run is mid-way.
+
+    PostgreSQL sleeps for every row. SQLite has no sleep, so each row costs a cross join sized to
+    take about as long on this machine.
+    """
+    table = _todo_table()
+
+    @contextmanager
+    def slow() -> Iterator[None]:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                rows = _rows_for(SLOW_ROW_S)
+                # Only constants are interpolated below.
+                cursor.execute(f"CREATE TABLE {_SLOW}_rows (x INTEGER)")
+                insert = f"INSERT INTO {_SLOW}_rows VALUES (%s)"  # noqa: S608
+                cursor.executemany(insert, [(i,) for i in rows])
+                cursor.execute(
+                    f"CREATE TRIGGER {_SLOW} BEFORE DELETE ON {table} BEGIN "  # noqa: S608
+                    f"SELECT count(*) FROM {_SLOW}_rows a, {_SLOW}_rows b, {_SLOW}_rows c; END"
+                )
+            else:
+                cursor.execute(
+                    f"CREATE FUNCTION {_SLOW}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    f"PERFORM pg_sleep({SLOW_ROW_S}); RETURN OLD; END $$"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER {_SLOW} BEFORE DELETE ON {table} "
+                    f"FOR EACH ROW EXECUTE FUNCTION {_SLOW}()"
+                )
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                if connection.vendor == "sqlite":
+                    cursor.execute(f"DROP TRIGGER {_SLOW}")
+                    cursor.execute(f"DROP TABLE {_SLOW}_rows")
+                else:
+                    cursor.execute(f"DROP TRIGGER {_SLOW} ON {table}")
+                    cursor.execute(f"DROP FUNCTION {_SLOW}()")
+
+    return slow
+
+
+def _rows_for(seconds: float) -> range:
+    """A table size whose 3-way cross join SQLite counts in about `seconds` on this machine."""
+    lite = sqlite3.connect(":memory:")
+    try:
+        lite.execute("CREATE TABLE r (x INTEGER)")
+        lite.executemany("INSERT INTO r VALUES (?)", [(i,) for i in range(100)])
+        started = time.perf_counter()
+        lite.execute("SELECT count(*) FROM r a, r b, r c").fetchone()
+        per_million = max(time.perf_counter() - started, 1e-4)
+    finally:
+        lite.close()
+    return range(max(20, round(100 * (seconds / per_million) ** (1 / 3))))

@@ -8,9 +8,10 @@ from celery.schedules import crontab
 from pydantic import SecretStr
 
 from configs.tasks import CelerySettings, SessionCleanupSettings, TodoCleanupSettings
-from delivery.tasks.celery_config import EMBEDDED_TRANSPORT
+from delivery.tasks.celery_config import BEAT_SCHEDULER, EMBEDDED_TRANSPORT
 from delivery.tasks.registry import TaskName, TasksRegistry
 from infrastructure.celery.filesystem_results import FilesystemResultBackend
+from infrastructure.celery.limits import TaskLimitsError
 from ioc.container import ContainerFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,8 +129,96 @@ def test_a_visibility_timeout_shorter_than_the_session_cleanup_is_refused() -> N
     container.register(CelerySettings, instance=CelerySettings(visibility_timeout_s=4000))
     container.register(SessionCleanupSettings, instance=SessionCleanupSettings(time_limit_s=5000))
 
-    with pytest.raises(ValueError, match="must exceed SESSION_CLEANUP_TIME_LIMIT_S"):
+    with pytest.raises(TaskLimitsError) as refused:
         container.resolve(TasksRegistry)
+
+    message = str(refused.value)
+    assert "user.sessions.cleanup: hard time limit 5000 s (SESSION_CLEANUP_TIME_LIMIT_S)" in message
+    assert "CELERY_VISIBILITY_TIMEOUT_S=4000 s" in message
+    assert "todo.cleanup:" not in message  # only the offenders are named
+
+
+def test_the_defaults_end_every_task_before_a_ten_minute_redelivery() -> None:
+    """On Redis a task whose worker died comes back within 10 minutes, and never twice at once."""
+    app = _app()
+    visibility = CelerySettings().visibility_timeout_s
+
+    assert visibility <= 600
+    builtins = {name for name in app.tasks if name.startswith("celery.")}
+    assert {"celery.chord_unlock", "celery.backend_cleanup"} <= builtins
+    for name, task in app.tasks.items():
+        hard = task.time_limit or app.conf.task_time_limit
+        assert hard < visibility, name
+
+
+def test_a_default_limit_past_the_visibility_timeout_names_celery_s_own_tasks_too() -> None:
+    settings = CelerySettings(soft_time_limit_s=500, time_limit_s=700)
+
+    with pytest.raises(TaskLimitsError) as refused:
+        _app(settings)
+
+    message = str(refused.value)
+    assert "celery.chord_unlock: hard time limit 700 s (CELERY_TIME_LIMIT_S)" in message
+    assert "ping: hard time limit 700 s (CELERY_TIME_LIMIT_S)" in message
+    assert "todo.cleanup:" not in message  # it has its own, shorter limits
+
+
+def test_a_task_limit_from_the_environment_is_checked_at_start_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TODO_CLEANUP_SOFT_TIME_LIMIT_S", "3000")
+    monkeypatch.setenv("TODO_CLEANUP_TIME_LIMIT_S", "3300")
+
+    with pytest.raises(TaskLimitsError, match=r"todo\.cleanup: hard time limit 3300 s "):
+        ContainerFactory()().resolve(TasksRegistry)
+
+
+def test_a_soft_limit_must_stay_below_the_hard_one() -> None:
+    with pytest.raises(ValueError, match="TODO_CLEANUP_SOFT_TIME_LIMIT_S must be positive and"):
+        TodoCleanupSettings(soft_time_limit_s=300, time_limit_s=300)
+
+
+@pytest.mark.usefixtures("no_celery_env")
+def test_rabbitmq_mode_confirms_publishes_and_keeps_redis_results_fast_failing() -> None:
+    settings = CelerySettings(
+        broker_url=SecretStr("amqp://guest:guest@127.0.0.1:5699//"),
+        result_backend=SecretStr("redis://127.0.0.1:6399/1"),
+    )
+    conf = _app(settings).conf
+
+    assert conf.broker_transport_options == {"confirm_publish": True}
+    assert conf.worker_cancel_long_running_tasks_on_connection_loss is True
+    assert conf.result_backend == "redis://127.0.0.1:6399/1"
+    assert conf.redis_socket_connect_timeout <= 1
+    assert conf.result_backend_transport_options["retry_policy"]["max_retries"] == 0
+
+
+def test_every_beat_entry_s_schedule_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SESSION_CLEANUP_SCHEDULE", "15 4 * * *")
+    monkeypatch.setenv("CELERY_EMBEDDED_PRUNE_INTERVAL_S", "600")
+    monkeypatch.setenv("CELERY_RESULT_CLEANUP_SCHEDULE", "0 5 * * 0")
+    monkeypatch.setenv("CELERY_BROKER_URL", "")
+    monkeypatch.setenv("CELERY_RESULT_BACKEND", "")
+
+    schedule = _app().conf.beat_schedule
+
+    assert schedule["prune-refresh-sessions-daily"]["schedule"] == crontab(minute=15, hour=4)
+    assert schedule["prune-embedded-broker-hourly"]["schedule"] == 600.0
+    # Celery's own entry, under its own name so that Beat keeps ours instead of its fixed 04:00.
+    cleanup = schedule["celery.backend_cleanup"]
+    assert cleanup["schedule"] == crontab(minute=0, hour=5, day_of_week=0)
+    assert cleanup["task"] == "celery.backend_cleanup"
+
+
+def test_beat_keeps_its_schedule_where_the_setting_says(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CELERY_BEAT_SCHEDULE_FILE", str(tmp_path / "schedule"))
+
+    conf = _app().conf
+
+    assert conf.beat_schedule_filename == str(tmp_path / "schedule")
+    assert conf.beat_scheduler == BEAT_SCHEDULER
 
 
 def test_the_schedule_is_overridable_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,8 @@
 """A late-acknowledged task that keeps coming back is failed after a few redeliveries."""
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from celery import Celery
@@ -8,6 +10,7 @@ from celery import Celery
 from infrastructure.celery.redelivery import (
     RedeliveryLimitError,
     capped_task_class,
+    file_redelivery_counter,
     redis_redelivery_counter,
 )
 from tests.harness.servers import RedisServer
@@ -18,8 +21,7 @@ def _app_with_counter(counts: dict[str, int], *, max_redeliveries: int) -> Celer
         counts[task_id] = counts.get(task_id, 0) + 1
         return counts[task_id]
 
-    base = capped_task_class(max_redeliveries=max_redeliveries, broker_url=None)
-    capped = type("Capped", (base,), {"count_redelivery": staticmethod(count)})
+    capped = capped_task_class(max_redeliveries=max_redeliveries, counter=count)
     return Celery("redelivery-test", task_cls=capped, set_as_current=False)
 
 
@@ -72,3 +74,20 @@ def test_the_redis_counter_counts_per_task_id(redis_server: RedisServer | None) 
     task_id = str(uuid.uuid4())
 
     assert [count(task_id), count(task_id), count("another")] == [1, 2, 1]
+
+
+def test_the_file_counter_counts_each_delivery_once_however_many_count_at_once(
+    tmp_path: Path,
+) -> None:
+    """The embedded broker's counts: one file per task id, updated under `flock`."""
+    task_id = str(uuid.uuid4())
+    count = file_redelivery_counter(tmp_path / "redeliveries")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        counts = list(pool.map(lambda _: count(task_id), range(30)))
+
+    assert sorted(counts) == list(range(1, 31))
+    assert count(task_id) == 31
+    assert count("../another") == 1  # never a path outside the folder
+    assert sorted(p.name for p in (tmp_path / "redeliveries").iterdir()) == sorted(
+        [task_id, "another"]
+    )

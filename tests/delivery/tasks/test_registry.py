@@ -3,6 +3,8 @@
 import pytest
 from celery import Celery
 
+from delivery.tasks.discovery import TaskControllers, controller_classes
+from delivery.tasks.factories import TaskWiringError
 from delivery.tasks.registry import TaskName, TaskNotRegisteredError, TasksRegistry
 from delivery.tasks.tasks.todo_cleanup import SKIPPED_BECAUSE_RUNNING
 from infrastructure.locks import ExpiringLock
@@ -12,14 +14,17 @@ pytestmark = pytest.mark.django_db
 
 
 class _AlwaysHeldLock:
-    def acquire(self, name: str, *, ttl_s: float) -> str | None:
-        return None
-
-    def renew(self, name: str, token: str, *, ttl_s: float) -> bool:
+    def acquire(self, name: str, *, owner: str, ttl_s: float) -> bool:
         return False
 
-    def release(self, name: str, token: str) -> bool:
+    def renew(self, name: str, owner: str, *, ttl_s: float) -> bool:
         return False
+
+    def release(self, name: str, owner: str) -> bool:
+        return False
+
+    def holder(self, name: str) -> str | None:
+        return "someone-else"
 
 
 def test_resolving_the_registry_registers_every_task_on_one_app() -> None:
@@ -57,3 +62,29 @@ def test_each_container_s_tasks_call_its_own_controllers() -> None:
 
     assert second.todo_cleanup()["skipped"] == SKIPPED_BECAUSE_RUNNING
     assert first.todo_cleanup()["skipped"] is None
+
+
+def test_every_controller_in_the_tasks_package_is_found_and_registered() -> None:
+    found = {cls.__name__ for cls in controller_classes()}
+
+    assert found == {
+        "EmbeddedBrokerTaskController",
+        "PingTaskController",
+        "RefreshSessionCleanupTaskController",
+        "TodoCleanupTaskController",
+    }
+    app = ContainerFactory()().resolve(TasksRegistry).celery_app
+    assert {name.value for name in TaskName} <= set(app.tasks)
+
+
+def test_a_task_name_without_a_task_stops_the_app_naming_it() -> None:
+    container = ContainerFactory()()
+    container.register(TaskControllers, instance=TaskControllers([]))  # only the fields remain
+
+    with pytest.raises(TaskWiringError) as refused:
+        container.resolve(TasksRegistry)
+
+    assert "no task registered for maintenance.prune_embedded_broker, user.sessions.cleanup" in (
+        str(refused.value)
+    )
+    assert "src/delivery/tasks/tasks/" in str(refused.value)

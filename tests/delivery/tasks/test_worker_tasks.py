@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 from celery.result import AsyncResult
@@ -128,11 +129,35 @@ def test_a_crashed_run_blocks_the_next_only_until_its_lock_expires(
 ) -> None:
     lock = container.resolve(ExpiringLock)  # what a run that died would have left behind
     expires_at = time.monotonic() + 3.0
-    assert lock.acquire(LOCK_NAME, ttl_s=3.0) is not None
+    assert lock.acquire(LOCK_NAME, owner="a-run-that-died", ttl_s=3.0)
 
-    assert registry.todo_cleanup.delay().get(timeout=10)["skipped"] == SKIPPED_BECAUSE_RUNNING
+    skipped = registry.todo_cleanup.delay().get(timeout=10)
+    assert (skipped["skipped"], skipped["blocked_by"]) == (
+        SKIPPED_BECAUSE_RUNNING,
+        "a-run-that-died",
+    )
     time.sleep(max(0.0, expires_at - time.monotonic()) + 0.1)
     assert registry.todo_cleanup.delay().get(timeout=10)["skipped"] is None
+
+
+def test_a_run_delivered_again_takes_its_lock_back_while_other_runs_are_refused(
+    registry: TasksRegistry, container: AutoRegisteringContainer
+) -> None:
+    """What a run whose worker died leaves: its lock, held in its own task id's name."""
+    alice = make_user("alice")
+    add_todos(alice, old=2, open_=1)
+    lock = container.resolve(ExpiringLock)
+    dead_run = str(uuid.uuid4())
+    assert lock.acquire(LOCK_NAME, owner=dead_run, ttl_s=600)
+
+    other = registry.todo_cleanup.delay().get(timeout=10)
+    again = registry.todo_cleanup.apply_async(task_id=dead_run).get(timeout=10)
+
+    assert (other["skipped"], other["blocked_by"]) == (SKIPPED_BECAUSE_RUNNING, dead_run)
+    assert other["todos_deleted"] == 0
+    assert (again["skipped"], again["blocked_by"], again["todos_deleted"]) == (None, None, 2)
+    assert lock.holder(LOCK_NAME) is None  # released at the end of the run
+    assert surviving_titles(alice) == ["open 0"]
 
 
 def test_a_failing_user_is_reported_and_the_others_are_cleaned(

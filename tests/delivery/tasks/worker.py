@@ -28,7 +28,7 @@ WORKER_SETTINGS = {
 READY_TIMEOUT_S = 60.0
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     """The URL of the database pytest-django created, for processes outside this one."""
     name = connection.settings_dict["NAME"]
     if connection.vendor == "sqlite":
@@ -41,7 +41,7 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     return {
         **os.environ,
         **WORKER_SETTINGS,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": worker_database_url(),
         "PYTHONPATH": str(SRC_DIR),
         **extra,
     }
@@ -74,6 +74,11 @@ def session_worker(request: pytest.FixtureRequest) -> CeleryWorker:
         ping = ContainerFactory()().resolve(TasksRegistry).ping.delay()
         assert worker.wait_ready(lambda: ping.get(timeout=1), timeout=READY_TIMEOUT_S) == "pong"
     return _worker
+
+
+def stop_session_worker() -> None:
+    """Stop the shared worker now (tests that start their own want no other consumer)."""
+    _stop_session_worker()
 
 
 def _stop_session_worker() -> None:

@@ -6,6 +6,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from core.user.exceptions import (
@@ -17,11 +18,16 @@ from core.user.exceptions import (
 from core.user.models import User
 
 
+def active_users() -> QuerySet[User]:
+    """Who counts as active wherever users are listed or cleaned (login checks `is_active` too)."""
+    return User.objects.filter(is_active=True)
+
+
 @dataclass(kw_only=True)
 class UserService:
     def list_all_users(self) -> list[User]:
         """List all active users."""
-        return list(User.objects.filter(is_active=True))
+        return list(active_users())
 
     def get_user_by_id(self, user_id: int) -> User:
         user = User.objects.filter(pk=user_id).first()

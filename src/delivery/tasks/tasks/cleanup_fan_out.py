@@ -5,7 +5,7 @@ from datetime import datetime
 
 from celery import Celery, chord
 
-from delivery.tasks.registry import TaskName
+from delivery.tasks.names import TaskName
 
 
 def cleanup_chord(
@@ -13,10 +13,13 @@ def cleanup_chord(
     ranges: Iterable[tuple[int, int]],
     *,
     completed_before: datetime | None,
-    lock_token: str,
+    run_id: str,
     started_at: float,
 ) -> chord:
-    """Subtasks renew the run's lock with its token; the callback, which ends the run, frees it."""
+    """Subtasks renew the run's lock as `run_id`; the callback, which ends the run, frees it.
+
+    The keyword stays `lock_token`, so subtasks queued by an older release still run.
+    """
     cutoff = completed_before.isoformat() if completed_before else None
     header = [
         celery_app.signature(
@@ -25,13 +28,13 @@ def cleanup_chord(
                 "first_user_id": first,
                 "last_user_id": last,
                 "completed_before": cutoff,
-                "lock_token": lock_token,
+                "lock_token": run_id,
             },
         )
         for first, last in ranges
     ]
     body = celery_app.signature(
         TaskName.TODO_CLEANUP_TOTALS.value,
-        kwargs={"lock_token": lock_token, "started_at": started_at},
+        kwargs={"lock_token": run_id, "started_at": started_at},
     )
     return chord(header, body)

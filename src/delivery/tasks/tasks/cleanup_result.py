@@ -1,27 +1,15 @@
-"""The result of `todo.cleanup`, and the running totals it is built from."""
+"""The running totals a `todo.cleanup` result is built from (the result type is in `results.py`)."""
 
 import time
 from dataclasses import dataclass, field
-from typing import TypedDict
+
+from core.todo.cleanup import UserFailure
+from delivery.tasks.results import CleanupError, CleanupResult
+
+__all__ = ["MAX_REPORTED_ERRORS", "CleanupError", "CleanupResult", "CleanupTotals"]
 
 # Enough to diagnose; the count says how many there were in all.
 MAX_REPORTED_ERRORS = 100
-
-
-class CleanupError(TypedDict):
-    user_id: int
-    error: str
-
-
-class CleanupResult(TypedDict):
-    users_processed: int
-    todos_deleted: int
-    errors: list[CleanupError]
-    error_count: int
-    duration_s: float
-    subtasks: int
-    # Why nothing was done (another run held the lock), else None.
-    skipped: str | None
 
 
 @dataclass
@@ -33,20 +21,19 @@ class CleanupTotals:
     error_count: int = 0
     subtasks: int = 0
 
-    def add(self, *, users: int, deleted: int, errors: list[CleanupError]) -> None:
+    def add(self, *, users: int, deleted: int, failures: list[UserFailure]) -> None:
         self.users_processed += users
         self.todos_deleted += deleted
-        self.error_count += len(errors)
-        room = MAX_REPORTED_ERRORS - len(self.errors)
-        self.errors.extend(errors[: max(room, 0)])
+        self.error_count += len(failures)
+        room = max(MAX_REPORTED_ERRORS - len(self.errors), 0)
+        self.errors.extend(CleanupError(user_id=f.user_id, error=f.error) for f in failures[:room])
 
     def add_result(self, result: CleanupResult) -> None:
-        self.add(
-            users=result["users_processed"],
-            deleted=result["todos_deleted"],
-            errors=result["errors"],
-        )
-        self.error_count += result["error_count"] - len(result["errors"])
+        self.users_processed += result["users_processed"]
+        self.todos_deleted += result["todos_deleted"]
+        self.error_count += result["error_count"]
+        room = max(MAX_REPORTED_ERRORS - len(self.errors), 0)
+        self.errors.extend(result["errors"][:room])
 
     def progress(self) -> dict[str, int]:
         return {
@@ -55,7 +42,13 @@ class CleanupTotals:
             "error_count": self.error_count,
         }
 
-    def result(self, *, skipped: str | None = None) -> CleanupResult:
+    def result(self) -> CleanupResult:
+        return self._result(skipped=None, blocked_by=None)
+
+    def skipped(self, reason: str, *, blocked_by: str | None) -> CleanupResult:
+        return self._result(skipped=reason, blocked_by=blocked_by)
+
+    def _result(self, *, skipped: str | None, blocked_by: str | None) -> CleanupResult:
         return CleanupResult(
             users_processed=self.users_processed,
             todos_deleted=self.todos_deleted,
@@ -64,4 +57,5 @@ class CleanupTotals:
             duration_s=round(time.time() - self.started_at, 3),
             subtasks=self.subtasks,
             skipped=skipped,
+            blocked_by=blocked_by,
         )

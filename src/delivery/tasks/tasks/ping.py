@@ -2,14 +2,14 @@
 
 from celery import Celery
 
-from delivery.tasks.registry import TaskName
+from delivery.tasks.names import TaskName
+from delivery.tasks.registration import register_task
 from infrastructure.delivery.controllers import Controller
 
 
 class PingTaskController(Controller):
     def register(self, registry: Celery) -> None:
-        # Not shared: a shared task would be copied into every later app, bound to this controller.
-        registry.task(name=TaskName.PING, shared=False)(self.ping)
+        register_task(registry, TaskName.PING, self.ping)
 
     def ping(self) -> str:
         return "pong"

@@ -9,21 +9,20 @@ redelivery is safe and no overlap guard is needed.
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypedDict
 
 from celery import Celery
 from django.utils import timezone
 
 from configs.tasks import SessionCleanupSettings
 from core.user.services.refresh_tokens import RefreshTokenService
-from delivery.tasks.registry import TaskName
+from delivery.tasks.names import TaskName
+from delivery.tasks.registration import register_task
+from delivery.tasks.results import SessionCleanupResult
 from infrastructure.delivery.controllers import Controller
 
+__all__ = ["RefreshSessionCleanupTaskController", "SessionCleanupResult"]
+
 logger = logging.getLogger(__name__)
-
-
-class SessionCleanupResult(TypedDict):
-    sessions_deleted: int
 
 
 @dataclass(kw_only=True)
@@ -32,13 +31,12 @@ class RefreshSessionCleanupTaskController(Controller):
     _settings: SessionCleanupSettings
 
     def register(self, registry: Celery) -> None:
-        # shared=False: a shared task would be copied into every later app, bound to this one.
-        registry.task(
-            name=TaskName.USER_SESSIONS_CLEANUP,
-            shared=False,
-            soft_time_limit=self._settings.soft_time_limit_s,
-            time_limit=self._settings.time_limit_s,
-        )(self.delete_finished_sessions)
+        register_task(
+            registry,
+            TaskName.USER_SESSIONS_CLEANUP,
+            self.delete_finished_sessions,
+            limits=self._settings,
+        )
 
     def delete_finished_sessions(self) -> SessionCleanupResult:
         finished_before = timezone.now() - timedelta(seconds=self._settings.retention_s)

@@ -1,4 +1,8 @@
-"""`python src/manage.py cleanup_todos [--wait]`: queue `todo.cleanup` for a worker to run."""
+"""`python src/manage.py cleanup_todos [--wait]`: queue `todo.cleanup` for a worker to run.
+
+With `--wait` it exits with status 1 unless the run succeeded, a run skipped because another was
+running included.
+"""
 
 import json
 import time
@@ -32,7 +36,14 @@ class Command(BaseCommand):
             status = self._follow(publisher, task_id, timeout_s=options["timeout"])
             if status["state"] != "SUCCESS":
                 raise CommandError(f"task {task_id} ended {status['state']}: {status['error']}")
-            self.stdout.write(json.dumps(status["result"], sort_keys=True))
+            result = status["result"]
+            self.stdout.write(json.dumps(result, sort_keys=True))
+            if isinstance(result, dict) and result.get("skipped"):
+                # Nothing was cleaned: a script running this must not take it for a success.
+                holder = result.get("blocked_by") or "unknown"
+                raise CommandError(
+                    f"task {task_id} was skipped: {result['skipped']} (run {holder})"
+                )
 
     def _follow(self, publisher: TaskPublisher, task_id: str, *, timeout_s: float) -> TaskStatus:
         deadline = time.monotonic() + timeout_s
