@@ -8,21 +8,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from django.db import connection
 
 from tests.harness.api_server import SRC_DIR, ApiServer
-
-
-def database_url_for_processes() -> str:
-    """The URL of the database pytest-django created, for processes outside this one."""
-    name = connection.settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{name}"
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path=f"/{name}"))
+from tests.harness.databases import database_url_for_processes
 
 
 @contextmanager

@@ -15,8 +15,8 @@ from playwright.sync_api import BrowserContext, Page, Request, sync_playwright
 from pytest_django.fixtures import Settings
 
 from core.todo.models import Todo
-from tests.delivery.http.live_server import database_url_for_processes
 from tests.harness.api_server import ApiServer
+from tests.harness.databases import database_url_for_processes
 from tests.integration.factories import TestUserFactory
 
 CHROMIUM = shutil.which("chromium")

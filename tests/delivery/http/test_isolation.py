@@ -24,7 +24,8 @@ from infrastructure.django.connections import SLOW_ORM_THREADS
 from infrastructure.ioc import AutoRegisteringContainer
 from tests.conftest import backend
 from tests.delivery.http.conftest import PASSWORD, bearer, log_in, sign_up
-from tests.delivery.http.live_server import database_url_for_processes, live_client
+from tests.delivery.http.live_server import live_client
+from tests.harness.databases import database_url_for_processes
 
 postgres_only = pytest.mark.skipif(backend() != "postgres", reason="row locks need PostgreSQL")
 

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.delivery.tasks.worker import worker_database_url
+from tests.harness.databases import database_url_for_processes
 
 if TYPE_CHECKING:
     from core.user.models import User
@@ -42,7 +42,7 @@ def hold_todo_table() -> TableHold:
                 lite.close()
             return
         with psycopg.connect(
-            worker_database_url().replace("postgres://", "postgresql://", 1)
+            database_url_for_processes().replace("postgres://", "postgresql://", 1)
         ) as pg:
             pg.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
             yield

@@ -7,15 +7,14 @@ and a low fan-out threshold so a few dozen users (or a few sessions) exercise ev
 import os
 from pathlib import Path
 from signal import SIGQUIT
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.db import connection
 
 from delivery.tasks.registry import TasksRegistry
 from ioc.container import ContainerFactory
 from tests.harness.celery_worker import SRC_DIR
 from tests.harness.celery_worker import CeleryWorker as CeleryWorker  # the fixtures' type
+from tests.harness.databases import database_url_for_processes
 
 # Small enough that a handful of users spans several batches and a few dozen fan out.
 WORKER_SETTINGS = {
@@ -28,20 +27,11 @@ WORKER_SETTINGS = {
 READY_TIMEOUT_S = 60.0
 
 
-def worker_database_url() -> str:
-    """The URL of the database pytest-django created, for processes outside this one."""
-    name = connection.settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{name}"
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 def subprocess_env(**extra: str) -> dict[str, str]:
     return {
         **os.environ,
         **WORKER_SETTINGS,
-        "DATABASE_URL": worker_database_url(),
+        "DATABASE_URL": database_url_for_processes(),
         "PYTHONPATH": str(SRC_DIR),
         **extra,
     }
