@@ -2,159 +2,218 @@
 
 - **routes**: each route of the API and of the baseline, interleaved within each round, so a slow
   minute on this shared machine touches every route a little; medians across rounds.
-- **lock stall**: a reader's list, quiet, then while two PATCHes keep waiting on row locks that a
+- **lock-stall**: a user's list, quiet, then while two PATCHes keep waiting on row locks that a
   second connection holds (each waits out the lock timeout, answers 503, and is sent again).
-- **noisy neighbour**: the same list, quiet, then while a user with a million todos polls their
-  first page, their completed ones and the deepest offset allowed, on two connections.
-- **scale**: first-page latency, one request at a time, for users with 20 to 1,000,000 todos.
+- **noisy-neighbour**: the same, beside a user with a million todos polling their first page,
+  their completed ones and the deepest offset allowed, on two connections.
+- **scale**: first-page latency, one request at a time, for users with 20 to 1,000,000 todos, on
+  PostgreSQL and on SQLite.
 """
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass, field
+from itertools import count
+from pathlib import Path
 
 import httpx
 import psycopg
 
+from bench.api import report, seed
 from bench.api.settings import ApiBenchSettings
-from bench.api.wrk import Load, Request, WrkResult, run_wrk
+from bench.api.wrk import Load, Request, WrkResult, run_wrk, wrk_command
 
 MAX_OFFSET = 10_000  # the deepest offset the API serves; the noisy neighbour asks for it
+WRITERS = 20  # the create load rotates among them, each under the per-user limit
+IDS_PER_SECOND = 4_000  # ids one delete run may use, per second of its load
+Section = tuple[str, list[report.Target]]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Measurement:
-    """Medians over the rounds."""
+@dataclass
+class Bench:
+    """What the scenarios share: the API on PostgreSQL and what was seeded in it."""
 
-    requests_per_s: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
+    settings: ApiBenchSettings
+    stack: ExitStack
+    scratch: Path
+    database_url: str
+    api: str
+    client: httpx.Client
+    serve: Callable[[str, str, str | None], AbstractContextManager[str]]  # url, name, app
+    large: dict[int, str] = field(default_factory=dict)  # todos: token
 
-    @classmethod
-    def median_of(cls, runs: list[WrkResult]) -> Measurement:
-        return cls(
-            requests_per_s=statistics.median(r.requests_per_s for r in runs),
-            p50_ms=statistics.median(r.p50_ms for r in runs),
-            p99_ms=statistics.median(r.p99_ms for r in runs),
-            errors=sum(r.errors for r in runs),
-        )
+    def measure(self, load: Load, base_url: str | None = None) -> WrkResult:
+        """A warm-up, then the measured run."""
+        shape = {"connections": self.settings.connections, "threads": self.settings.threads}
+        if self.settings.warmup:
+            run_wrk(base_url or self.api, load, duration_s=self.settings.warmup, **shape)
+        return run_wrk(base_url or self.api, load, duration_s=self.settings.duration, **shape)
 
+    def listing(self) -> Load:
+        reader = seed.sign_up(self.client, f"bench-lister-{len(self.large)}-{id(self)}")
+        seed.create_todos(self.client, reader, seed.LIST_SIZE)
+        return Load([Request("GET", "/v1/todos", reader.token)])
 
-@dataclass(frozen=True)
-class Route:
-    key: str
-    label: str
-    load: Callable[[str], Load]  # from the contender ("api" or "baseline") to what wrk sends
-
-
-def measure(base_url: str, load: Load, settings: ApiBenchSettings) -> WrkResult:
-    """A warm-up, then the measured run."""
-    shape = {"connections": settings.connections, "threads": settings.threads}
-    if settings.warmup:
-        run_wrk(base_url, load, duration_s=settings.warmup, **shape)
-    return run_wrk(base_url, load, duration_s=settings.duration, **shape)
+    def large_users(self) -> dict[int, str]:
+        if not self.large:
+            self.large = _users_with(self.client, self.database_url, self.settings.sizes())
+        return self.large
 
 
-def routes(
-    urls: dict[str, str], routes: list[Route], settings: ApiBenchSettings
-) -> dict[tuple[str, str], Measurement]:
-    runs: dict[tuple[str, str], list[WrkResult]] = {}
+def _users_with(client: httpx.Client, database_url: str, sizes: list[int]) -> dict[int, str]:
+    tokens = {}
+    for size in sizes:
+        user = seed.sign_up(client, f"bench-scale-{size}")
+        seed.insert_todos(database_url, user.id, size)
+        tokens[size] = user.token
+    seed.analyze(database_url)
+    return tokens
+
+
+def _blocks(ids: range, block: int) -> Callable[[], range]:
+    """A fresh `block` of `ids` for each run: a DELETE succeeds once per id."""
+    starts = count(ids.start, block)
+    return lambda: range(next(starts), ids.stop)
+
+
+def every_route(bench: Bench) -> Section:
+    baseline = bench.stack.enter_context(
+        bench.serve(bench.database_url, "baseline", "bench.api.baseline:app")
+    )
+    client, settings = bench.client, bench.settings
+    reader = seed.sign_up(client, "bench-reader")
+    reading = seed.create_todos(client, reader, seed.LIST_SIZE)
+    writers = [seed.sign_up(client, f"bench-writer-{n}").token for n in range(WRITERS)]
+    patcher = seed.sign_up(client, "bench-patcher")
+    patched = seed.insert_todos(bench.database_url, patcher.id, 1_000)
+    block = IDS_PER_SECOND * max(settings.duration, settings.warmup)
+    deletes = {}
+    for contender in ("api", "baseline"):  # a warm-up and a measured run per round each
+        deleter = seed.sign_up(client, f"bench-deleter-{contender}")
+        ids = seed.insert_todos(bench.database_url, deleter.id, block * 2 * settings.rounds)
+        deletes[contender] = Load(ids=_blocks(ids, block), path_prefix="/v1/todos/",
+                                  token=deleter.token)  # fmt: skip
+    body = {"title": "Benchmark todo", "description": "Created under load by wrk."}
+    loads = {
+        "list": Load([Request("GET", "/v1/todos", reader.token)]),
+        "get": Load([Request("GET", f"/v1/todos/{i}", reader.token) for i in reading]),
+        "create": Load([Request("POST", "/v1/todos", token, body) for token in writers]),
+        "patch": Load([Request("PATCH", f"/v1/todos/{i}", patcher.token, {"completed": done})
+                       for done in (True, False) for i in patched]),
+        "health": Load([Request("GET", "/v1/health")]),
+    }  # fmt: skip
+    report.check_baseline(baseline, client, reader.token, reading[0])
+    measured: dict[tuple[str, str], list[WrkResult]] = {}
     for number in range(1, settings.rounds + 1):
-        for route in routes:
-            for contender, url in urls.items():
-                result = measure(url, route.load(contender), settings)
-                runs.setdefault((route.key, contender), []).append(result)
-                print(f"round {number} {route.label} {contender}: {_line(result)}", flush=True)
-    return {key: Measurement.median_of(results) for key, results in runs.items()}
+        for route in report.ROUTES:
+            for contender, url in (("api", bench.api), ("baseline", baseline)):
+                load = deletes[contender] if route == "delete" else loads[route]
+                result = bench.measure(load, url)
+                measured.setdefault((route, contender), []).append(result)
+                print(f"round {number} {route} {contender}: {result.line()}", flush=True)
+    medians = {key: WrkResult.median_of(runs) for key, runs in measured.items()}
+    return report.routes_table(medians), report.route_targets(medians)
 
 
-def quiet_and_loaded(
-    name: str,
-    base_url: str,
-    load: Load,
-    settings: ApiBenchSettings,
-    neighbour: Callable[[], AbstractContextManager[None]],
-) -> tuple[Measurement, Measurement]:
-    """`load` alone, then beside `neighbour` (a context manager), in pairs over the rounds."""
-    quiet, loaded = [], []
-    for number in range(1, settings.rounds + 1):
-        quiet.append(measure(base_url, load, settings))
+def _quiet_and_loaded(
+    bench: Bench, beside: str, neighbour: Callable[[], AbstractContextManager[None]]
+) -> Section:
+    """A user's list alone, then beside `neighbour`, in pairs over the rounds."""
+    listing, quiet, loaded = bench.listing(), [], []
+    for number in range(1, bench.settings.rounds + 1):
+        quiet.append(bench.measure(listing))
         with neighbour():
-            loaded.append(measure(base_url, load, settings))
-        print(f"round {number} {name}: quiet {_line(quiet[-1])}; loaded {_line(loaded[-1])}",
-              flush=True)  # fmt: skip
-    return Measurement.median_of(quiet), Measurement.median_of(loaded)
+            loaded.append(bench.measure(listing))
+        print(f"round {number} {beside}: quiet {quiet[-1].line()}; loaded {loaded[-1].line()}")
+    rows = [(beside, WrkResult.median_of(quiet), WrkResult.median_of(loaded))]
+    return report.isolation_table(rows), report.isolation_targets(rows)
 
 
-@contextmanager
-def rows_locked_with_waiters(
-    base_url: str, database_url: str, token: str, todo_ids: list[int]
-) -> Iterator[None]:
-    """Another session locks the rows; one client per row keeps PATCHing it meanwhile."""
-    stop = threading.Event()
+def lock_stall(bench: Bench) -> Section:
+    blocked = seed.sign_up(bench.client, "bench-blocked")
+    held = seed.create_todos(bench.client, blocked, 2)
 
-    def keep_patching(todo_id: int) -> None:
-        with httpx.Client(base_url=base_url, timeout=30) as client:
-            while not stop.is_set():
-                client.patch(f"/v1/todos/{todo_id}", json={"title": "blocked"},
-                             headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    @contextmanager
+    def rows_locked_with_waiters() -> Iterator[None]:
+        """Another session locks the rows; one client per row keeps PATCHing it meanwhile."""
+        stop = threading.Event()
 
-    url = database_url.replace("postgres://", "postgresql://", 1)
-    with psycopg.connect(url) as holder:
-        holder.execute("SELECT id FROM todo_todo WHERE id = ANY(%s) FOR UPDATE", (todo_ids,))
-        waiters = [threading.Thread(target=keep_patching, args=(i,)) for i in todo_ids]
-        for waiter in waiters:
-            waiter.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            holder.rollback()
+        def keep_patching(todo_id: int) -> None:
+            with httpx.Client(base_url=bench.api, timeout=30) as client:
+                while not stop.is_set():
+                    client.patch(f"/v1/todos/{todo_id}", json={"title": "blocked"},
+                                 headers={"Authorization": f"Bearer {blocked.token}"})  # fmt: skip
+
+        url = bench.database_url.replace("postgres://", "postgresql://", 1)
+        waiters = [threading.Thread(target=keep_patching, args=(i,)) for i in held]
+        with psycopg.connect(url) as holder:
+            holder.execute("SELECT id FROM todo_todo WHERE id = ANY(%s) FOR UPDATE", (held,))
             for waiter in waiters:
-                waiter.join()
-
-
-@contextmanager
-def polling(base_url: str, load: Load, settings: ApiBenchSettings) -> Iterator[None]:
-    """A second wrk with two connections runs `load` for as long as the block lasts."""
-    seconds = settings.duration + settings.warmup + 60
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="bench-poller-") as script:
-        script.write(load.script(threads=1))
-        script.flush()
-        command = ["wrk", "-t1", "-c2", f"-d{seconds}s", "-s", script.name, base_url]
-        with subprocess.Popen(command, stdout=subprocess.DEVNULL) as poller:
+                waiter.start()
             try:
                 yield
             finally:
-                poller.terminate()
+                stop.set()
+                holder.rollback()
+                for waiter in waiters:
+                    waiter.join()
+
+    return _quiet_and_loaded(bench, "two PATCHes waiting on row locks", rows_locked_with_waiters)
 
 
-def heavy_polls(token: str) -> Load:
-    return Load(
-        requests=[
-            Request("GET", "/v1/todos", token),
-            Request("GET", "/v1/todos?completed=true", token),
-            Request("GET", f"/v1/todos?offset={MAX_OFFSET}", token),
+def noisy_neighbour(bench: Bench) -> Section:
+    size, token = max(bench.large_users().items())
+    heavy = Load(
+        [
+            Request("GET", path, token)
+            for path in ("/v1/todos", "/v1/todos?completed=true", f"/v1/todos?offset={MAX_OFFSET}")
         ]
     )
 
+    @contextmanager
+    def polling() -> Iterator[None]:
+        """A second wrk, on two connections, for as long as the block lasts."""
+        seconds = bench.settings.duration + bench.settings.warmup + 60
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="bench-poller-") as script:
+            script.write(heavy.script(threads=1))
+            script.flush()
+            command = wrk_command(bench.api, script.name, duration_s=seconds, connections=2,
+                                  threads=1)  # fmt: skip
+            with subprocess.Popen(command, stdout=subprocess.DEVNULL) as poller:
+                try:
+                    yield
+                finally:
+                    poller.terminate()
 
-def first_page_latency(base_url: str, token: str, settings: ApiBenchSettings) -> WrkResult:
-    """One request at a time: the latency a user sees, not the server's throughput."""
-    load = Load(requests=[Request("GET", "/v1/todos?limit=20", token)])
-    run_wrk(base_url, load, duration_s=1, connections=1, threads=1)
-    return run_wrk(base_url, load, duration_s=settings.scale_duration, connections=1, threads=1)
+    return _quiet_and_loaded(bench, f"a {size:,}-todo user polling on 2 connections", polling)
 
 
-def _line(result: WrkResult) -> str:
-    return (
-        f"{result.requests_per_s:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "
-        f"p99 {result.p99_ms:.1f} ms, errors {result.errors}"
-    )
+def scale(bench: Bench) -> Section:
+    def first_page(base_url: str, token: str) -> WrkResult:
+        """One request at a time: the latency a user sees, not the server's throughput."""
+        load = Load([Request("GET", "/v1/todos?limit=20", token)])
+        run_wrk(base_url, load, duration_s=1, connections=1, threads=1)
+        seconds = bench.settings.scale_duration
+        return run_wrk(base_url, load, duration_s=seconds, connections=1, threads=1)
+
+    found = {("PostgreSQL", n): first_page(bench.api, t) for n, t in bench.large_users().items()}
+    lite_url = f"sqlite:///{bench.scratch / 'scale.sqlite3'}"
+    with bench.serve(lite_url, "api-sqlite", None) as lite:
+        client = httpx.Client(base_url=lite, timeout=120)
+        with client:
+            for size, token in _users_with(client, lite_url, bench.settings.sizes()).items():
+                found["SQLite", size] = first_page(lite, token)
+    return report.scale_table(found), report.scale_targets(found)
+
+
+SCENARIOS: dict[str, Callable[[Bench], Section]] = {
+    "routes": every_route,
+    "lock-stall": lock_stall,
+    "noisy-neighbour": noisy_neighbour,
+    "scale": scale,
+}

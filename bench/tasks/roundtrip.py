@@ -1,69 +1,65 @@
-"""What a caller of `ping` sees: round trips one at a time, then a burst enqueued and collected."""
+"""`registry.ping.delay().get()` round trips in one broker mode, in a process of its own.
+
+The mode's Celery app is built from the environment this sets, so each mode needs a fresh process.
+"""
 
 from __future__ import annotations
 
-import statistics
+import os
+import secrets
+import tempfile
 import time
-from dataclasses import dataclass
+from contextlib import ExitStack
+from pathlib import Path
 
-from bench.common import percentile
-from delivery.tasks.registry import TasksRegistry
+from tests.harness.servers import RabbitMQServer, RedisServer
 
+from bench.common import scaled
+from bench.tasks.worker import CeleryWorker
+
+CONCURRENCY = 2
 RESULT_TIMEOUT_S = 60.0
-# Celery polls a result backend without push (the `file://` folder) every 0.5 s unless told.
-FAST_POLL_S = 0.01
 
 
-@dataclass(frozen=True)
-class RoundTrips:
-    samples: int
-    median_ms: float
-    p99_ms: float
+def _environment(mode: str, scratch: Path, stack: ExitStack) -> dict[str, str]:
+    env = {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite3'}",
+        "REDIS_URL": "",
+        "LOGGING_LEVEL": "WARNING",
+        "CELERY_EMBEDDED_DIR": str(scratch / "celery"),
+    }
+    if mode == "embedded":
+        return env | {"CELERY_BROKER_URL": "", "CELERY_RESULT_BACKEND": ""}
+    redis = stack.enter_context(RedisServer())
+    if mode == "redis":
+        return env | {
+            "CELERY_BROKER_URL": redis.url_for(0),
+            "CELERY_RESULT_BACKEND": redis.url_for(1),
+        }
+    if mode == "rabbitmq":
+        broker = stack.enter_context(RabbitMQServer()).url
+        return env | {"CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": redis.url_for(1)}
+    raise ValueError(f"unknown mode {mode!r}: use embedded, redis or rabbitmq")
 
 
-@dataclass(frozen=True)
-class Throughput:
-    tasks: int
-    enqueue_s: float
-    total_s: float
+def round_trips(mode: str) -> list[float]:
+    """`registry.ping.delay().get()` as the README writes it, one after another, in ms."""
+    with ExitStack() as stack:
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-tasks-")))
+        os.environ.update(_environment(mode, scratch, stack))
 
-    @property
-    def per_second(self) -> float:
-        return self.tasks / self.total_s
+        from delivery.tasks.registry import TasksRegistry
+        from ioc.container import ContainerFactory
 
-
-def ping_once(registry: TasksRegistry, *, interval: float | None = None) -> object:
-    result = registry.ping.delay()
-    if interval is None:
-        return result.get(timeout=RESULT_TIMEOUT_S)  # as the README's snippet writes it
-    return result.get(timeout=RESULT_TIMEOUT_S, interval=interval)
-
-
-def round_trips(
-    registry: TasksRegistry, *, samples: int, warm_up: int, interval: float | None = None
-) -> RoundTrips:
-    """`delay().get()` one after another; `interval` overrides Celery's result polling period."""
-    for _ in range(warm_up):
-        ping_once(registry, interval=interval)
-    timings = []
-    for _ in range(samples):
-        started = time.perf_counter()
-        ping_once(registry, interval=interval)
-        timings.append((time.perf_counter() - started) * 1000)
-    return RoundTrips(
-        samples=samples, median_ms=statistics.median(timings), p99_ms=percentile(timings, 0.99)
-    )
-
-
-def throughput(registry: TasksRegistry, *, tasks: int) -> Throughput:
-    """All tasks enqueued first, then every result collected: the worker's sustained rate.
-
-    Results are polled fast so the figure measures the worker, not the collecting loop's naps.
-    """
-    started = time.perf_counter()
-    results = [registry.ping.delay() for _ in range(tasks)]
-    enqueued = time.perf_counter()
-    for result in results:
-        result.get(timeout=RESULT_TIMEOUT_S, interval=FAST_POLL_S)
-    finished = time.perf_counter()
-    return Throughput(tasks=tasks, enqueue_s=enqueued - started, total_s=finished - started)
+        registry = ContainerFactory()().resolve(TasksRegistry)
+        worker = stack.enter_context(CeleryWorker(os.environ, concurrency=CONCURRENCY))
+        worker.wait_ready(lambda: registry.ping.delay().get(timeout=1))
+        timings = []
+        for number in range(scaled(20) + scaled(200, minimum=20)):
+            started = time.perf_counter()
+            registry.ping.delay().get(timeout=RESULT_TIMEOUT_S)
+            if number >= scaled(20):  # the first ones warm up
+                timings.append((time.perf_counter() - started) * 1000)
+        return timings

@@ -1,12 +1,11 @@
 """The API benchmark's verdicts follow from its figures, and wrk's scripts send what they say."""
 
 from bench.api.report import isolation_targets, route_targets, scale_targets
-from bench.api.scenarios import Measurement
 from bench.api.wrk import Load, Request, WrkResult, parse_wrk_output
 
 
-def _measured(requests_per_s: float, p99_ms: float) -> Measurement:
-    return Measurement(requests_per_s=requests_per_s, p50_ms=p99_ms / 2, p99_ms=p99_ms, errors=0)
+def _measured(requests_per_s: float, p99_ms: float) -> WrkResult:
+    return WrkResult(requests_per_s=requests_per_s, p50_ms=p99_ms / 2, p99_ms=p99_ms, errors=0)
 
 
 def _wrk(p50_ms: float) -> WrkResult:
@@ -63,6 +62,6 @@ Requests/sec:   1782.41
 
 def test_a_delete_load_hands_each_thread_its_own_ids() -> None:
     blocks = iter([range(100, 200)])
-    script = Load(ids=lambda: next(blocks), method="DELETE", path_prefix="/v1/todos/").script(2)
+    script = Load(ids=lambda: next(blocks), path_prefix="/v1/todos/").script(2)
     assert "100 + slot + n * 2" in script
     assert Load([Request("GET", "/v1/todos", "t")]).script(1).count('"Bearer t"') == 1

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict, cast
 
-from django.db.models import BigIntegerField, F, QuerySet, Subquery
+from django.db.models import BigIntegerField, F, QuerySet, Subquery, Value
 
 from core.todo.exceptions import TodoAccessDeniedError, TodoNotFoundError
 from core.todo.models import Todo, TodoCount
@@ -62,7 +62,9 @@ class OffsetTooLargeError(ValueError):
 def owned_todos(user_id: Any, *, completed: bool | None = None) -> "QuerySet[Todo]":
     """One user's todos, optionally only the (not) completed ones: every listing starts here."""
     todos = Todo.objects.filter(user_id=user_id)
-    return todos if completed is None else todos.filter(completed=completed)
+    # `completed = true`, not the bare column Django writes for a boolean: only a comparison lets
+    # SQLite search the (user, completed, id) index, so a filtered page reads only its own rows.
+    return todos if completed is None else todos.filter(completed=Value(completed))
 
 
 def _count_of(completed: bool | None) -> "QuerySet[TodoCount]":
