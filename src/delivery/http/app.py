@@ -2,11 +2,13 @@
 
 from fastapi import FastAPI
 
+from infrastructure.observability.tracing import configure_tracing
 from ioc.container import ContainerFactory
 
 
 def create_app() -> FastAPI:
     container = ContainerFactory()()  # configures Django before any model is imported
+    configure_tracing(service_name="fastapi")
     from delivery.http.factories import FastAPIFactory
 
     return container.resolve(FastAPIFactory)()
