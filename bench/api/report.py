@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from bench.api.observability import Observed
 from bench.api.scenarios import Measurement, Route
 from bench.api.settings import ApiBenchSettings
 from bench.api.wrk import WrkResult
@@ -137,6 +138,41 @@ def scale_targets(latencies: dict[tuple[str, int], WrkResult]) -> list[Target]:
         targets.append(Target(f"{backend}: p50 at {sizes[-1]:,} ≤ {SCALE_GROWTH:g}x at {sizes[0]}",
                               f"{growth:.2f}x", growth <= SCALE_GROWTH))  # fmt: skip
     return targets
+
+
+METRICS_KEEP = 0.95
+TRACING_KEEP = 0.75
+
+
+def observability_table(observed: Observed) -> str:
+    off = observed.measured["off"]
+    rows = [
+        [observed.labels[key], f"{m.requests_per_s:,.0f}", f"{m.p50_ms:.1f}", f"{m.p99_ms:.1f}",
+         f"{m.requests_per_s / off.requests_per_s:.0%}", str(m.errors)]
+        for key, m in observed.measured.items()
+    ]  # fmt: skip
+    headers = ["GET /v1/todos (20 todos)", "req/s", "p50 ms", "p99 ms", "vs off", "errors"]
+    note = (
+        f"With tracing on, {observed.spans_per_request:.1f} spans per list request reached the "
+        f"receiver, in {observed.export_requests:,} export requests over the scenario."
+    )
+    return (
+        "**What observability costs the list**\n\n"
+        + markdown_table(headers, rows)
+        + (f"\n\n{note}")
+    )
+
+
+def observability_targets(observed: Observed) -> list[Target]:
+    off = observed.measured["off"].requests_per_s
+    metrics = observed.measured["metrics"].requests_per_s / off
+    tracing = observed.measured["tracing"].requests_per_s / off
+    return [
+        Target(f"metrics on: list keeps ≥ {METRICS_KEEP:.0%}", f"{metrics:.0%}",
+               metrics >= METRICS_KEEP),
+        Target(f"tracing on (local OTLP receiver): list keeps ≥ {TRACING_KEEP:.0%}",
+               f"{tracing:.0%}", tracing >= TRACING_KEEP),
+    ]  # fmt: skip
 
 
 def targets_table(targets: list[Target]) -> str:

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -25,7 +25,7 @@ import httpx
 from tests.harness.api_server import ROOT_DIR, SRC_DIR, ApiServer
 from tests.harness.servers import PostgresServer
 
-from bench.api import report, scenarios, seed
+from bench.api import observability, report, scenarios, seed
 from bench.api.scenarios import Route
 from bench.api.settings import ApiBenchSettings
 from bench.api.wrk import Load, Request, ensure_wrk, scratch_dir
@@ -51,6 +51,7 @@ def server_environment(database_url: str, scratch: Path) -> dict[str, str]:
         "CELERY_BROKER_URL": "",
         "CELERY_RESULT_BACKEND": "",
         "CELERY_EMBEDDED_DIR": str(scratch / "celery"),
+        "METRICS_DIR": str(scratch / "metrics"),
     }
 
 
@@ -196,11 +197,20 @@ def _scale(bench: Bench) -> Section:
     return report.scale_table(latencies), report.scale_targets(latencies)
 
 
+def _observability(bench: Bench) -> Section:
+    def serve(env: dict[str, str], name: str) -> AbstractContextManager[str]:
+        return served(env, bench.scratch, name)
+
+    observed = observability.run(serve, bench.env, bench.scratch, bench.listing(), bench.settings)
+    return report.observability_table(observed), report.observability_targets(observed)
+
+
 SCENARIOS = {
     "routes": _every_route,
     "lock-stall": _lock_stall,
     "noisy-neighbour": _noisy_neighbour,
     "scale": _scale,
+    "observability": _observability,
 }
 
 

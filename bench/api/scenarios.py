@@ -7,6 +7,8 @@
 - **noisy neighbour**: the same list, quiet, then while a user with a million todos polls their
   first page, their completed ones and the deepest offset allowed, on two connections.
 - **scale**: first-page latency, one request at a time, for users with 20 to 1,000,000 todos.
+- **observability** (`observability.py`): the list with observability off, with metrics, with the
+  request log too, and with tracing exporting to a local OTLP receiver.
 """
 
 from __future__ import annotations

@@ -37,6 +37,8 @@ class TracingSettings(PrefixedSettings):
 
     # Comma-separated regular expressions of request URLs that get no span.
     excluded_urls: str = "/v1/health,/metrics"
+    # The share of traces kept, decided where a trace starts (a request, Beat): 1 keeps all.
+    sample_rate: float = Field(default=1.0, ge=0.0, le=1.0)
 
 
 class MetricsSettings(PrefixedSettings):

@@ -52,7 +52,8 @@ def test_one_request_is_a_server_span_with_its_sql_inside(
     assert server.kind == SpanKind.SERVER
     attributes = _attributes(server)
     assert attributes["http.route"] == "/v1/todos"
-    assert attributes["http.status_code"] == 200
+    assert attributes["http.response.status_code"] == 200
+    assert attributes["http.request.method"] == "GET"
     assert attributes["http.request.id"] == "trace-me-1" == response.headers["x-request-id"]
     statements = [s for s in spans.all() if "db.statement" in _attributes(s)]
     assert any("todo_todo" in _attributes(s)["db.statement"] for s in statements)
@@ -61,6 +62,21 @@ def test_one_request_is_a_server_span_with_its_sql_inside(
         assert trace_id(statement) == trace_id(server)
         assert "GET /v1/todos" in _ancestors(statement, by_id)
     assert _attributes(statements[0])["db.system"] == connection.vendor
+
+
+def test_a_callers_traceparent_is_continued(
+    spans: Spans, test_client_factory: TestClientFactory, user_factory: TestUserFactory
+) -> None:
+    client = test_client_factory(auth_for_user=user_factory())
+    caller_trace, caller_span = "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"
+
+    client.get("/v1/todos/999999", headers={"traceparent": f"00-{caller_trace}-{caller_span}-01"})
+
+    server = spans.one("GET /v1/todos/{todo_id}")
+    assert format(trace_id(server), "032x") == caller_trace
+    assert server.parent is not None
+    assert format(server.parent.span_id, "016x") == caller_span
+    assert _attributes(server)["http.response.status_code"] == 404
 
 
 def test_health_and_metrics_get_no_span(

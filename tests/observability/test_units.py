@@ -86,3 +86,30 @@ def test_the_first_process_of_a_start_empties_the_metrics_folder(tmp_path: Path)
     restarted = _claim(tmp_path)  # nobody holds the folder: a new start
     assert not (tmp_path / "counter_1.db").exists()
     os.close(restarted)
+
+
+def test_the_sampler_drops_lone_client_calls_and_keeps_whole_traces() -> None:
+    from opentelemetry.sdk.trace.sampling import Decision
+    from opentelemetry.trace import (
+        NonRecordingSpan,
+        SpanContext,
+        SpanKind,
+        TraceFlags,
+        set_span_in_context,
+    )
+
+    from infrastructure.observability.spans import no_orphan_client_spans
+
+    every, none = no_orphan_client_spans(1.0), no_orphan_client_spans(0.0)
+    sampled_parent = set_span_in_context(
+        NonRecordingSpan(SpanContext(1, 2, is_remote=True, trace_flags=TraceFlags(1)))
+    )
+
+    def decision(sampler: object, kind: SpanKind, parent: object = None) -> Decision:
+        return sampler.should_sample(parent, 7, "x", kind).decision  # type: ignore[attr-defined,no-any-return]
+
+    assert decision(every, SpanKind.SERVER) == Decision.RECORD_AND_SAMPLE
+    assert decision(every, SpanKind.CLIENT) == Decision.DROP  # a lone statement, a broker poll
+    assert decision(every, SpanKind.CLIENT, sampled_parent) == Decision.RECORD_AND_SAMPLE
+    assert decision(none, SpanKind.SERVER) == Decision.DROP
+    assert decision(none, SpanKind.CONSUMER, sampled_parent) == Decision.RECORD_AND_SAMPLE

@@ -66,6 +66,37 @@ def annotate_current(key: str, value: Any) -> None:
     trace.get_current_span().set_attribute(key, value)
 
 
+def request_span(scope: Mapping[str, Any], request_id: str) -> Any:
+    """An ASGI request's server span, continuing a caller's `traceparent` when it sent one."""
+    from opentelemetry import propagate, trace
+
+    assert _tracer is not None
+    context = None
+    for key, value in scope["headers"]:
+        if key == b"traceparent":
+            context = propagate.extract({"traceparent": value.decode("latin-1")})
+            break
+    method = scope["method"]
+    attributes = {"http.request.method": method, "url.path": scope["path"],
+                  "http.request.id": request_id}  # fmt: skip
+    return _tracer.start_as_current_span(
+        method, context=context, kind=trace.SpanKind.SERVER, attributes=attributes
+    )
+
+
+def name_request_span(method: str, route: str, status: int) -> None:
+    """Name the current request's span by its route template, once the response starts."""
+    from opentelemetry import trace
+    from opentelemetry.trace import Status, StatusCode
+
+    current = trace.get_current_span()
+    current.update_name(f"{method} {route}")
+    current.set_attribute("http.route", route)
+    current.set_attribute("http.response.status_code", status)
+    if status >= 500:
+        current.set_status(Status(StatusCode.ERROR))
+
+
 def _valid(attributes: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in attributes.items() if value is not None}
 
@@ -80,20 +111,23 @@ def current_ids() -> tuple[str, str] | None:
     return format(context.trace_id, "032x"), format(context.span_id, "016x")
 
 
-def no_orphan_client_spans() -> "Sampler":
-    """Every span with a parent, and every root span but a client call's.
+def no_orphan_client_spans(rate: float = 1.0) -> "Sampler":
+    """`rate` of the traces a request or a task starts, whole; never a lone client call's.
 
     A database or Redis call outside any request or task (the worker polling its broker, start-up
-    checks) would otherwise be a trace of its own, once a second.
+    checks) would otherwise be a trace of its own, once a second. A span with a parent follows
+    its parent's decision, so a trace is kept or dropped whole, across processes too.
     """
     from opentelemetry.sdk.trace.sampling import (
-        ALWAYS_ON,
         Decision,
         ParentBased,
         Sampler,
         SamplingResult,
+        TraceIdRatioBased,
     )
     from opentelemetry.trace import SpanKind
+
+    roots = TraceIdRatioBased(rate)
 
     class _RootsButClients(Sampler):
         def should_sample(
@@ -108,7 +142,7 @@ def no_orphan_client_spans() -> "Sampler":
         ) -> SamplingResult:
             if kind == SpanKind.CLIENT:
                 return SamplingResult(Decision.DROP)
-            return ALWAYS_ON.should_sample(
+            return roots.should_sample(
                 parent_context, trace_id, name, kind, attributes, links, trace_state
             )
 

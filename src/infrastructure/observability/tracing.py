@@ -5,7 +5,10 @@ With no exporter it returns "off" having imported and installed nothing, so requ
 instrumentation. On, it installs the integrations for every SQL statement (psycopg for
 PostgreSQL, sqlite3), Redis, Celery (whose headers carry the trace context to the worker, so the
 request that enqueues a task and the task's run are one trace) and Django (the admin).
-`instrument_http_app` adds FastAPI's request spans to an app.
+
+A request's span is opened by the request middleware (`http.py`), not by Logfire's FastAPI or
+ASGI integration, which cost the list far more for the same span (measured in
+`docs/benchmarks.md`).
 """
 
 import logging
@@ -24,7 +27,6 @@ from configs.observability import (
 from infrastructure.observability import log_format, spans
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
     from opentelemetry.sdk.trace import SpanProcessor
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ def configure_tracing(
         # Read from .env as well as the environment; the SDK's exporter reads the environment.
         os.environ.setdefault("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint)
     _configure_logfire(service_name, logfire_settings, mode, span_processors)
+    _keep_executors_plain()
     _instrument_libraries()
     log_format.trace_ids = spans.current_ids
     spans.enable()
@@ -64,6 +67,7 @@ def _configure_logfire(
     import logfire
 
     token = settings.token.get_secret_value() if settings.token else None
+    sample_rate = TracingSettings().sample_rate
     logfire.configure(
         send_to_logfire="logfire" in mode,
         token=token if "logfire" in mode else None,
@@ -76,10 +80,25 @@ def _configure_logfire(
         add_baggage_to_attributes=False,
         additional_span_processors=list(span_processors),
         scrubbing=logfire.ScrubbingOptions(extra_patterns=list(SCRUBBED)),
-        sampling=logfire.SamplingOptions(head=spans.no_orphan_client_spans()),
+        sampling=logfire.SamplingOptions(head=spans.no_orphan_client_spans(sample_rate)),
         # Incoming trace context is honoured: Celery's headers carry it from API to worker.
         distributed_tracing=True,
     )
+
+
+def _keep_executors_plain() -> None:
+    """Undo Logfire's patch of `ThreadPoolExecutor.submit`, which carries the trace into threads.
+
+    The ORM hop (`run_orm`) already runs its work in a copy of the caller's context, trace
+    included; the patch serialised and restored the context a second time on every hop.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        from logfire._internal.integrations import executors
+    except ImportError:  # moved in a later SDK: leave it be
+        return
+    ThreadPoolExecutor.submit = executors.submit_t_orig  # type: ignore[method-assign]
 
 
 _instrumented: list[bool] = []
@@ -96,25 +115,6 @@ def _instrument_libraries() -> None:
     logfire.instrument_redis()
     logfire.instrument_celery()
     logfire.instrument_django(excluded_urls=_excluded_urls())
-
-
-def instrument_http_app(app: "FastAPI") -> None:
-    """Request spans for `app`, skipping the excluded URLs; nothing when tracing is off."""
-    if not spans.enabled():
-        return
-    import logfire
-
-    logfire.instrument_fastapi(
-        app,
-        excluded_urls=_excluded_urls(),
-        capture_headers=False,
-        # Endpoint arguments (bodies: titles, descriptions) stay out of traces, and cost nothing.
-        request_attributes_mapper=_no_arguments,
-    )
-
-
-def _no_arguments(request: Any, attributes: dict[str, Any]) -> None:
-    return None
 
 
 def uninstrument_libraries() -> None:
