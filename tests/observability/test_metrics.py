@@ -60,10 +60,9 @@ def test_metrics_count_a_request_and_a_task_run(
 @pytest.fixture
 def cleanup_lock_held(container: AutoRegisteringContainer) -> Iterator[None]:
     lock = container.resolve(ExpiringLock)
-    token = lock.acquire(LOCK_NAME, ttl_s=60)
-    assert token is not None
+    assert lock.acquire(LOCK_NAME, owner="another-run", ttl_s=60)
     yield
-    lock.release(LOCK_NAME, token)
+    lock.release(LOCK_NAME, "another-run")
 
 
 def test_a_skipped_cleanup_counts_and_logs_as_skipped_not_success(

@@ -174,6 +174,11 @@ def test_a_cleanup_run_by_a_real_worker_shares_the_trace_of_the_request_that_que
 ) -> None:
     staff = user_factory(username="root", is_staff=True)
     client = test_client_factory(auth_for_user=staff)
+    service = TodoService()
+    for title in ("done", "also done", "open"):
+        todo = service.create_todo(staff, title=title)
+        if title != "open":
+            service.mark_completed(todo.pk, staff)
 
     with celery_worker_factory():
         queued = client.post("/v1/tasks/todo-cleanup")
@@ -192,5 +197,17 @@ def test_a_cleanup_run_by_a_real_worker_shares_the_trace_of_the_request_that_que
     assert published.context is not None
     assert run.parent.span_id == published.context.span_id
     assert _attributes(run)["celery.task_name"] == "todo.cleanup"
-    worker_sql = [s for s in spans.all() if s.parent and s.parent.span_id == run.context.span_id]
-    assert worker_sql, "the worker's statements are inside its run span"
+    by_id = {s.context.span_id: s for s in spans.all() if s.context is not None}
+    cleanup = spans.one("todo cleanup")
+    assert "run/todo.cleanup" in _ancestors(cleanup, by_id)
+    assert _attributes(cleanup)["users_processed"] == 1
+    assert _attributes(cleanup)["todos_deleted"] == 2
+    batch = spans.one("todo cleanup batch")
+    assert batch.parent is not None
+    assert cleanup.context is not None
+    assert batch.parent.span_id == cleanup.context.span_id
+    assert _attributes(batch)["first_user_id"] == _attributes(batch)["last_user_id"] == staff.pk
+    assert _attributes(batch)["deleted_count"] == 2
+    statements = [s for s in spans.all() if "db.statement" in _attributes(s)]
+    assert any("DELETE" in _attributes(s)["db.statement"] and "todo cleanup batch"
+               in _ancestors(s, by_id) for s in statements)  # fmt: skip
