@@ -1,6 +1,13 @@
 """The API benchmark's verdicts follow from its figures, and wrk's scripts send what they say."""
 
-from bench.api.report import isolation_targets, route_targets, scale_targets
+from bench.api.observability import Observed
+from bench.api.report import (
+    isolation_targets,
+    observability_table,
+    observability_targets,
+    route_targets,
+    scale_targets,
+)
 from bench.api.scenarios import Measurement
 from bench.api.wrk import Load, Request, WrkResult, parse_wrk_output
 
@@ -44,6 +51,17 @@ def test_scale_compares_the_largest_list_with_the_smallest_per_database() -> Non
     }  # fmt: skip
 
     assert [target.passed for target in scale_targets(latencies)] == [True, False]
+
+
+def test_metrics_keep_95_percent_of_the_list_and_tracing_75() -> None:
+    def observed(metrics: float, tracing: float) -> Observed:
+        measured = {"off": _measured(1000, 10), "metrics": _measured(metrics, 10),
+                    "tracing": _measured(tracing, 20)}  # fmt: skip
+        return Observed(measured, {key: key for key in measured}, 2.0, 10)
+
+    assert [t.passed for t in observability_targets(observed(950, 750))] == [True, True]
+    assert [t.passed for t in observability_targets(observed(949, 749))] == [False, False]
+    assert "| tracing | 750 | 10.0 | 20.0 | 75% | 0 |" in observability_table(observed(950, 750))
 
 
 def test_the_wrk_report_is_read_with_its_errors() -> None:
