@@ -49,6 +49,8 @@ run: migrate ## Everything at once: API, worker and Beat (no servers needed)
 	@echo "  API            http://$(HOST):$(PORT)/v1/health"
 	@echo "  API docs       http://$(HOST):$(PORT)/docs"
 	@echo "  Django admin   http://$(HOST):$(PORT)/django/admin/  (create a login: make superuser)"
+	@echo "  Metrics        http://$(HOST):$(PORT)/metrics"
+	@PYTHONPATH=src $(RUN) python -m configs.observability
 	@echo "  Stop with Ctrl+C"
 	@echo ""
 	HTTP_HOST=$(HOST) HTTP_PORT=$(PORT) $(RUN) honcho start -f Procfile

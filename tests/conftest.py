@@ -48,6 +48,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "JWT_SECRET_KEY": secrets.token_urlsafe(48),
         "TEST_SCRATCH_DIR": str(scratch),
         "CELERY_EMBEDDED_DIR": str(scratch / "celery"),
+        "METRICS_DIR": str(scratch / "metrics"),
+        "METRICS_WORKER_PORT": "0",  # a test that scrapes a worker gives it a free port
     }
     if backend() in ("postgres", "rabbitmq"):
         postgres = PostgresServer().start()

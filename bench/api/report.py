@@ -112,6 +112,24 @@ def scale_targets(latencies: dict[tuple[str, int], WrkResult]) -> list[Target]:
     return targets
 
 
+def observability_table(measured: dict[str, WrkResult], spans: int) -> str:
+    off = measured["off"].requests_per_s
+    rows = [[label, f"{m.requests_per_s:,.0f}", f"{m.p50_ms:.1f}", f"{m.p99_ms:.1f}",
+             f"{m.requests_per_s / off:.0%}", str(m.errors)]
+            for label, m in measured.items()]  # fmt: skip
+    headers = ["GET /v1/todos (20 todos)", "req/s", "p50 ms", "p99 ms", "x off", "errors"]
+    return (f"**What observability costs the list**\n\n{markdown_table(headers, rows)}\n\n"
+            f"The receiver decoded {spans:,} spans while tracing was on.")  # fmt: skip
+
+
+def observability_targets(measured: dict[str, WrkResult]) -> list[Target]:
+    off = measured["off"].requests_per_s
+    kept = {key: measured[f"metrics{key}"].requests_per_s / off for key in ("", ", tracing")}
+    return [Target("metrics on: list keeps ≥ 95 %", f"{kept['']:.0%}", kept[""] >= 0.95),
+            Target("tracing on, to a local OTLP receiver: list keeps ≥ 75 %",
+                   f"{kept[', tracing']:.0%}", kept[", tracing"] >= 0.75)]  # fmt: skip
+
+
 def document(settings: ApiBenchSettings, facts: str, sections: list[str],
              targets: list[Target]) -> str:  # fmt: skip
     protocol = (

@@ -55,9 +55,10 @@ def run(settings: ApiBenchSettings) -> str:
     env = _environment(scratch)
 
     @contextmanager
-    def serve(database_url: str, name: str, app: str | None) -> Iterator[str]:
+    def serve(database_url: str, name: str, app: str | None, **extra: str) -> Iterator[str]:
         """Migrated, then served on a free port; yields the base URL."""
-        server_env = {**env, "DATABASE_URL": database_url}
+        metrics = str(scratch / f"metrics-{name}")  # a multiprocess folder is one server's
+        server_env = {**env, "METRICS_DIR": metrics, **extra, "DATABASE_URL": database_url}
         manage = [sys.executable, str(SRC_DIR / "manage.py"), "migrate", "--no-input", "-v", "0"]
         subprocess.run(manage, cwd=ROOT_DIR, env=server_env, check=True)
         options = {"app": app} if app else {}

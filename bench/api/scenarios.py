@@ -8,6 +8,8 @@
   their completed ones and the deepest offset allowed, on two connections.
 - **scale**: first-page latency, one request at a time, for users with 20 to 1,000,000 todos, on
   PostgreSQL and on SQLite.
+- **observability**: the list with observability off, then with metrics, the request log and
+  tracing to an OTLP receiver in this process (on the same cores, as a local collector would be).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from tests.harness.otlp_receiver import OtlpReceiver
 
 from bench.api import report, seed
 from bench.api.settings import ApiBenchSettings
@@ -44,7 +47,7 @@ class Bench:
     database_url: str
     api: str
     client: httpx.Client
-    serve: Callable[[str, str, str | None], AbstractContextManager[str]]  # url, name, app
+    serve: Callable[..., AbstractContextManager[str]]  # (database URL, name, app, **env)
     large: dict[int, str] = field(default_factory=dict)  # todos: token
 
     def measure(self, load: Load, base_url: str | None = None) -> WrkResult:
@@ -211,9 +214,33 @@ def scale(bench: Bench) -> Section:
     return report.scale_table(found), report.scale_targets(found)
 
 
+def observability(bench: Bench) -> Section:
+    with ExitStack() as stack:
+        receiver = stack.enter_context(OtlpReceiver(keep=False))
+        on = {"METRICS_ENABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": ""}
+        configurations = {
+            "off": {**on, "METRICS_ENABLED": "false"}, "metrics": on,
+            "metrics, request log": {**on, "LOGGING_LEVEL": "INFO"},
+            "metrics, tracing": {**on, "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url},
+        }  # fmt: skip
+        urls = {label: stack.enter_context(bench.serve(bench.database_url, f"api-obs-{n}", None,
+                                                       **env))
+                for n, (label, env) in enumerate(configurations.items())}  # fmt: skip
+        listing = bench.listing()
+        measured: dict[str, list[WrkResult]] = {label: [] for label in urls}
+        for number in range(1, bench.settings.rounds + 1):
+            for label, url in urls.items():
+                measured[label].append(bench.measure(listing, url))
+                print(f"round {number} list, {label}: {measured[label][-1].line()}", flush=True)
+        spans = receiver.span_count
+    medians = {label: WrkResult.median_of(runs) for label, runs in measured.items()}
+    return report.observability_table(medians, spans), report.observability_targets(medians)
+
+
 SCENARIOS: dict[str, Callable[[Bench], Section]] = {
     "routes": every_route,
     "lock-stall": lock_stall,
     "noisy-neighbour": noisy_neighbour,
     "scale": scale,
+    "observability": observability,
 }

@@ -3,7 +3,7 @@
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SCENARIOS = ("routes", "lock-stall", "noisy-neighbour", "scale")
+SCENARIOS = ("routes", "lock-stall", "noisy-neighbour", "scale", "observability")
 
 
 class ApiBenchSettings(BaseSettings):

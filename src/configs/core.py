@@ -58,3 +58,5 @@ class LoggingSettings(PrefixedSettings):
     model_config = env_config("LOGGING_")
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "json": one JSON object per line, for a log collector.
+    format: Literal["text", "json"] = "text"

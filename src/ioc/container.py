@@ -9,7 +9,8 @@ from infrastructure.logging import configure_logging
 class ContainerFactory:
     def __call__(self) -> AutoRegisteringContainer:
         configure_django()
-        configure_logging(level=LoggingSettings().level)
+        logging = LoggingSettings()
+        configure_logging(level=logging.level, format=logging.format)
 
         from ioc.registrations import register_explicit_bindings  # needs Django configured
 

@@ -1,6 +1,12 @@
 """The API benchmark's verdicts follow from its figures, and wrk's scripts send what they say."""
 
-from bench.api.report import isolation_targets, route_targets, scale_targets
+from bench.api.report import (
+    isolation_targets,
+    observability_table,
+    observability_targets,
+    route_targets,
+    scale_targets,
+)
 from bench.api.wrk import Load, Request, WrkResult, parse_wrk_output
 
 
@@ -43,6 +49,16 @@ def test_scale_compares_the_largest_list_with_the_smallest_per_database() -> Non
     }  # fmt: skip
 
     assert [target.passed for target in scale_targets(latencies)] == [True, False]
+
+
+def test_metrics_keep_95_percent_of_the_list_and_tracing_75() -> None:
+    def measured(metrics: float, tracing: float) -> dict[str, WrkResult]:
+        return {"off": _measured(1000, 10), "metrics": _measured(metrics, 10),
+                "metrics, tracing": _measured(tracing, 20)}  # fmt: skip
+
+    assert [t.passed for t in observability_targets(measured(950, 750))] == [True, True]
+    assert [t.passed for t in observability_targets(measured(949, 749))] == [False, False]
+    assert "| metrics, tracing | 750 |" in observability_table(measured(950, 750), 10)
 
 
 def test_the_wrk_report_is_read_with_its_errors() -> None:

@@ -61,7 +61,7 @@ def test_the_asgi_entry_point_serves_the_api_and_its_docs() -> None:
     finally:
         close_orm_connections()
 
-    assert health.json() == {"status": "ok", "database": "ok"}
+    assert health.json()["status"] == "ok"
     assert "/docs/assets/swagger-ui-bundle.js" in docs.text
 
 

@@ -21,6 +21,7 @@ from django.db import DatabaseError
 
 from core.todo.models import Todo
 from core.user.services.user import active_users
+from infrastructure.observability.spans import span
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -96,6 +97,17 @@ class TodoCleanupService:
         self, user_ids: Sequence[int], *, completed_before: datetime | None
     ) -> BatchOutcome:
         """One batch: a single `DELETE`; if the database refuses it, one `DELETE` per user."""
+        first, last = user_ids[0], user_ids[-1]
+        with span("todo cleanup batch", first_user_id=first, last_user_id=last) as current:
+            outcome = self._clean_batch(user_ids, completed_before=completed_before)
+            current.set("users", len(user_ids))
+            current.set("deleted_count", outcome.deleted)
+            current.set("failures", len(outcome.failures))
+        return outcome
+
+    def _clean_batch(
+        self, user_ids: Sequence[int], *, completed_before: datetime | None
+    ) -> BatchOutcome:
         try:
             return BatchOutcome(
                 deleted=self.delete_completed_for_users(user_ids, completed_before=completed_before)

@@ -29,6 +29,7 @@ from infrastructure.django.prepared import (
     PreparedSelect,
     PreparedUpdate,
 )
+from infrastructure.observability.spans import span
 
 TITLE = Param("title", CharField())
 DESCRIPTION = Param("description", CharField())
@@ -150,10 +151,13 @@ class TodoService:
         self, user: UserRef, *, completed_before: datetime | None = None
     ) -> int:
         """Delete one user's completed todos; with `completed_before`, only those done earlier."""
-        todos = owned_todos(user_id_of(user), completed=True)
-        if completed_before is not None:
-            todos = todos.filter(completed_at__lt=completed_before)
-        deleted, _ = todos.delete()
+        user_id = user_id_of(user)
+        with span("delete_completed_todos", user_id=user_id) as current:
+            todos = owned_todos(user_id, completed=True)
+            if completed_before is not None:
+                todos = todos.filter(completed_at__lt=completed_before)
+            deleted, _ = todos.delete()
+            current.set("deleted_count", deleted)
         return deleted
 
 

@@ -17,6 +17,7 @@ from delivery.http.tasks.controllers import TaskController
 from delivery.http.todos.controllers import TodoController
 from delivery.http.users.controllers import UserController
 from infrastructure.django.timeouts import StatementLimits, limit_statements
+from infrastructure.observability.http import HttpObservability
 
 DJANGO_MOUNT = "/django"
 
@@ -30,6 +31,7 @@ class FastAPIFactory:
     _admin_login_limit: AdminLoginLimit
     _database_settings: DatabaseSettings
     _http_protections: HttpProtections
+    _http_observability: HttpObservability
 
     def __call__(self) -> FastAPI:
         database = self._database_settings
@@ -42,6 +44,7 @@ class FastAPIFactory:
         )
         install_error_handlers(app)
         self._http_protections.install(app)
+        self._http_observability.install(app)  # request ids, request logs, metrics, spans
         self._health_controller.register(app)
         self._user_controller.register(app)
         self._todo_controller.register(app)

@@ -7,13 +7,17 @@ processes open gets the worker's statement and lock timeouts, longer than the AP
 from celery import Celery
 
 from configs.core import DatabaseSettings
+from configs.observability import MetricsSettings
 from delivery.tasks.registry import TasksRegistry
 from infrastructure.django.timeouts import StatementLimits, limit_statements
+from infrastructure.observability.tasks import observe_worker_and_beat
 from ioc.container import ContainerFactory
 
 container = ContainerFactory()()
 registry = container.resolve(TasksRegistry)
 app: Celery = registry.celery_app
+# Tracing as celery-worker or celery-beat, and the worker's metrics port, once the process is known.
+observe_worker_and_beat(container.resolve(MetricsSettings))
 
 _database = container.resolve(DatabaseSettings)
 limit_statements(

@@ -9,6 +9,7 @@ from configs.tasks import CelerySettings, SessionCleanupSettings, TodoCleanupSet
 from delivery.tasks.celery_config import celery_config, is_redis
 from delivery.tasks.discovery import TaskControllers
 from delivery.tasks.names import TaskName
+from delivery.tasks.observability import observe_tasks
 from delivery.tasks.registry import TasksRegistry
 from delivery.tasks.schedule import beat_schedule
 from delivery.tasks.tasks.ping import PingTaskController
@@ -47,6 +48,7 @@ class CeleryAppFactory:
         )
         celery_app = Celery("todo_service", task_cls=task_class)
         celery_app.conf.update(celery_config(settings))
+        observe_tasks()  # a log line and metrics for every task run
         celery_app.conf.beat_schedule = beat_schedule(
             celery=settings,
             todo_cleanup=self._cleanup_settings,

@@ -4,16 +4,23 @@ A controller is a dataclass whose fields the container fills. `register(registry
 public methods to a registry (a FastAPI router, a Celery app). Every public method is wrapped so
 that an exception reaches `handle_exception`, where a controller maps domain errors to its
 delivery's errors (HTTP statuses, task failures) in one place.
+
+With tracing on, each call of a `TransactionController` method is a span "controller transaction"
+naming the controller and the method, with how the transaction ended (`db.transaction.outcome`:
+commit or rollback) and how long it took.
 """
 
 import functools
 import inspect
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+
+from infrastructure.observability import spans
 
 _NOT_WRAPPED = frozenset({"register", "handle_exception"})
 
@@ -64,4 +71,25 @@ class TransactionController(Controller):
         if inspect.iscoroutinefunction(method):
             msg = f"{type(self).__name__}.{method.__name__}: transactions need a sync method"
             raise TypeError(msg)
-        return super()._wrap(transaction.atomic(method))
+        return super()._wrap(_traced_transaction(type(self).__name__, method))
+
+
+def _traced_transaction(controller: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    atomic = transaction.atomic(method)
+
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if not spans.enabled():
+            return atomic(*args, **kwargs)
+        name = method.__name__
+        with spans.span("controller transaction", controller=controller, method=name) as current:
+            started, outcome = time.perf_counter(), "rollback"
+            try:
+                result = atomic(*args, **kwargs)
+                outcome = "commit"
+                return result
+            finally:
+                current.set("db.transaction.outcome", outcome)
+                current.set("duration_ms", round((time.perf_counter() - started) * 1000, 3))
+
+    return run

@@ -15,6 +15,7 @@ from core.user.exceptions import InvalidAccessTokenError, UserNotFoundError
 from core.user.services.access_tokens import AccessTokenService
 from core.user.services.user import UserService
 from infrastructure.django.connections import run_orm
+from infrastructure.observability.context import bind_user_id
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from POST /v1/users/me/token")
 
@@ -39,9 +40,11 @@ class Authenticator:
         if credentials is None:
             raise not_authenticated()
         try:
-            return self._access_token_service.verify(credentials.credentials)
+            user_id = self._access_token_service.verify(credentials.credentials)
         except InvalidAccessTokenError as exc:
             raise not_authenticated("invalid or expired access token") from exc
+        bind_user_id(user_id)  # for the request log
+        return user_id
 
     async def staff_user_id(self, credentials: HTTPAuthorizationCredentials | None) -> int:
         """Like `user_id`, and 403 unless that user is active staff (one database hop)."""

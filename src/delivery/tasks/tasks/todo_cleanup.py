@@ -30,6 +30,7 @@ from delivery.tasks.tasks.cleanup_fan_out import cleanup_chord
 from delivery.tasks.tasks.cleanup_result import CleanupTotals
 from infrastructure.delivery.controllers import Controller
 from infrastructure.locks import ExpiringLock
+from infrastructure.observability.spans import span
 
 __all__ = ["CleanupError", "CleanupResult", "TodoCleanupTaskController"]
 
@@ -145,17 +146,23 @@ class TodoCleanupTaskController(Controller):
         first_user_id: int | None = None,
         last_user_id: int | None = None,
     ) -> None:
-        progress = TaskProgress(logger)
-        progress.report(totals.progress(), force=True)
-        batches = self._cleanup_service.active_user_batches(
-            batch_size=self._settings.batch_size,
-            first_user_id=first_user_id,
-            last_user_id=last_user_id,
-        )
-        for user_ids in batches:
-            outcome = self._cleanup_service.clean_batch(user_ids, completed_before=completed_before)
-            totals.add(users=len(user_ids), deleted=outcome.deleted, failures=outcome.failures)
-            if not self._lock.renew(LOCK_NAME, run_id, ttl_s=self._settings.lock_ttl_s):
-                logger.warning("todo cleanup lock expired before renewal; continuing")
-            progress.report(totals.progress())
-        progress.report(totals.progress(), force=True)
+        # A span per run (or per subtask's id range), with a span per batch inside it.
+        with span("todo cleanup", first_user_id=first_user_id, last_user_id=last_user_id) as run:
+            progress = TaskProgress(logger)
+            progress.report(totals.progress(), force=True)
+            batches = self._cleanup_service.active_user_batches(
+                batch_size=self._settings.batch_size,
+                first_user_id=first_user_id,
+                last_user_id=last_user_id,
+            )
+            for user_ids in batches:
+                outcome = self._cleanup_service.clean_batch(
+                    user_ids, completed_before=completed_before
+                )
+                totals.add(users=len(user_ids), deleted=outcome.deleted, failures=outcome.failures)
+                if not self._lock.renew(LOCK_NAME, run_id, ttl_s=self._settings.lock_ttl_s):
+                    logger.warning("todo cleanup lock expired before renewal; continuing")
+                progress.report(totals.progress())
+            progress.report(totals.progress(), force=True)
+            run.set("users_processed", totals.users_processed)
+            run.set("todos_deleted", totals.todos_deleted)
