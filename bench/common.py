@@ -9,28 +9,16 @@ import platform
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
-SRC_DIR = ROOT_DIR / "src"
 RESULTS_DIR = ROOT_DIR / "var" / "bench"
 
 
-def use_project_sources() -> None:
-    """Make `src/` importable, as `manage.py` does, for benchmarks run as `python -m bench.x`."""
-    if str(SRC_DIR) not in sys.path:
-        sys.path.insert(0, str(SRC_DIR))
-
-
-def bench_scale() -> float:
-    """`BENCH_SCALE=0.1` shrinks the workloads for a quick development run; 1 is full size."""
-    return float(os.environ.get("BENCH_SCALE", "1"))
-
-
 def scaled(count: int, *, minimum: int = 1) -> int:
-    return max(minimum, round(count * bench_scale()))
+    """`BENCH_SCALE=0.1` shrinks the workloads for a quick development run; 1 is full size."""
+    return max(minimum, round(count * float(os.environ.get("BENCH_SCALE", "1"))))
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -51,13 +39,9 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> 
 
 
 def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
+    return found.group(1).strip() if found else platform.processor() or "unknown"
 
 
 def _command_version(*command: str) -> str:
@@ -69,30 +53,21 @@ def _command_version(*command: str) -> str:
     return found.group(0) if found else "?"
 
 
-def postgres_version() -> str:
+def _tool_version(tool: str) -> str:
+    if tool == "Celery":
+        from celery import __version__
+
+        return __version__
     from tests.harness.servers import _pg_bin
 
-    return _command_version(_pg_bin("postgres"), "--version")
+    return _command_version(_pg_bin("postgres") if tool == "PostgreSQL" else "redis-server",
+                            "--version")  # fmt: skip
 
 
-def redis_version() -> str:
-    return _command_version("redis-server", "--version")
-
-
-def celery_version() -> str:
-    import celery
-
-    return str(celery.__version__)
-
-
-def machine_facts(**extra: str) -> str:
-    """One line to tell which machine and versions a result came from."""
-    facts = {
-        "nproc": str(len(os.sched_getaffinity(0))),
-        "CPU": _cpu_model(),
-        "Python": platform.python_version(),
-        **extra,
-    }
+def machine_facts(*tools: str) -> str:
+    """One line to tell which machine and versions (of PostgreSQL, Redis, Celery) ran a result."""
+    facts = {"nproc": str(len(os.sched_getaffinity(0))), "CPU": _cpu_model()}
+    facts |= {"Python": platform.python_version()} | {tool: _tool_version(tool) for tool in tools}
     return "; ".join(f"{name}: {value}" for name, value in facts.items())
 
 

@@ -139,12 +139,6 @@ def document(settings: ApiBenchSettings, facts: str, sections: list[str],
         "DJANGO_DEBUG=false, throttling off, PostgreSQL on the same 2 cores as wrk."
     )
     rows = [[target.label, target.measured, verdict(target.passed)] for target in targets]
-    return "\n\n".join(
-        [
-            f"`{f'{settings.overrides()} make bench-api'.strip()}`",
-            facts,
-            protocol,
-            *sections,
-            markdown_table(["target", "measured", "verdict"], rows),
-        ]
-    )
+    command = f"`{f'{settings.overrides()} make bench-api'.strip()}`"
+    targets_table = markdown_table(["target", "measured", "verdict"], rows)
+    return "\n\n".join([command, facts, protocol, *sections, targets_table])

@@ -28,7 +28,7 @@ from bench.api import report
 from bench.api.scenarios import SCENARIOS, Bench
 from bench.api.settings import ApiBenchSettings
 from bench.api.wrk import ensure_wrk
-from bench.common import machine_facts, postgres_version, write_report
+from bench.common import machine_facts, write_report
 
 
 def _environment(scratch: Path) -> dict[str, str]:
@@ -77,8 +77,7 @@ def run(settings: ApiBenchSettings) -> str:
             section, found = SCENARIOS[name](bench)
             sections.append(section)
             targets += found
-    return report.document(settings, machine_facts(PostgreSQL=postgres_version()), sections,
-                           targets)  # fmt: skip
+    return report.document(settings, machine_facts("PostgreSQL"), sections, targets)
 
 
 def _interrupt_on_sigterm(signum: int, frame: FrameType | None) -> None:

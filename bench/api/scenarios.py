@@ -171,12 +171,8 @@ def lock_stall(bench: Bench) -> Section:
 
 def noisy_neighbour(bench: Bench) -> Section:
     size, token = max(bench.large_users().items())
-    heavy = Load(
-        [
-            Request("GET", path, token)
-            for path in ("/v1/todos", "/v1/todos?completed=true", f"/v1/todos?offset={MAX_OFFSET}")
-        ]
-    )
+    paths = ("/v1/todos", "/v1/todos?completed=true", f"/v1/todos?offset={MAX_OFFSET}")
+    heavy = Load([Request("GET", path, token) for path in paths])
 
     @contextmanager
     def polling() -> Iterator[None]:

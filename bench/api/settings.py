@@ -20,8 +20,7 @@ class ApiBenchSettings(BaseSettings):
 
     def chosen(self) -> list[str]:
         names = [name.strip() for name in self.scenarios.split(",") if name.strip()]
-        unknown = set(names) - set(SCENARIOS)
-        if unknown:
+        if unknown := set(names) - set(SCENARIOS):
             raise ValueError(f"BENCH_SCENARIOS: unknown {sorted(unknown)}; choose from {SCENARIOS}")
         return names
 

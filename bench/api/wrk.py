@@ -134,8 +134,7 @@ def run_wrk(base_url: str, load: Load, *, duration_s: int, connections: int,
 
 def parse_wrk_output(text: str) -> WrkResult:
     rate = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.MULTILINE)
-    p50 = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.MULTILINE)
-    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.MULTILINE)
+    p50, p99 = (re.search(rf"^\s+{n}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M) for n in (50, 99))
     if rate is None or p50 is None or p99 is None:
         raise RuntimeError(f"unexpected wrk output (was --latency given?):\n{text}")
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", text))

@@ -23,16 +23,7 @@ from tests.harness.servers import PostgresServer, RedisServer
 
 from bench.cleanup.measure import Measurement, contenders, measure
 from bench.cleanup.seed import SeedPlan, check_outcome, reseed
-from bench.common import (
-    celery_version,
-    machine_facts,
-    markdown_table,
-    postgres_version,
-    redis_version,
-    scaled,
-    verdict,
-    write_report,
-)
+from bench.common import machine_facts, markdown_table, scaled, verdict, write_report
 from bench.tasks.worker import CeleryWorker
 from infrastructure.ioc import AutoRegisteringContainer
 
@@ -95,8 +86,8 @@ def through_worker(container: AutoRegisteringContainer, rounds: int) -> str:
 
     registry = container.resolve(TasksRegistry)
     plan = SeedPlan(active_users=scaled(100_000), todos_per_user=10)
-    per_subtask = str(max(1, plan.active_users // SUBTASKS))
-    env = {**os.environ, FAN_OUT: "1000", "TODO_CLEANUP_USERS_PER_SUBTASK": per_subtask}
+    per_subtask, fan_out = max(1, plan.active_users // SUBTASKS), plan.active_users // 2
+    env = {**os.environ, FAN_OUT: str(fan_out), "TODO_CLEANUP_USERS_PER_SUBTASK": str(per_subtask)}
     rows, base = [], None
     for concurrency in (1, 2):
         with CeleryWorker(env, concurrency=concurrency) as worker:
@@ -123,10 +114,8 @@ def through_worker(container: AutoRegisteringContainer, rounds: int) -> str:
 
 
 SCENARIOS: dict[str, Callable[[AutoRegisteringContainer, int], str]] = {
-    "A": side_by_side,
-    "B": growth,
-    "C": through_worker,
-}
+    "A": side_by_side, "B": growth, "C": through_worker,
+}  # fmt: skip
 
 
 def main() -> int:
@@ -159,9 +148,7 @@ def main() -> int:
                 sections.append(f"**{name}. FAILED**: `{type(exc).__name__}: {exc}`")
                 failed = True
         connections.close_all()
-        facts = machine_facts(
-            PostgreSQL=postgres_version(), Redis=redis_version(), Celery=celery_version()
-        )
+        facts = machine_facts("PostgreSQL", "Redis", "Celery")
     note = (
         f"Median of {rounds} timed runs per row, each on fresh data; "
         f"the run took {time.perf_counter() - started:.0f} s."

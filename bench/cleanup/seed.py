@@ -32,10 +32,6 @@ class SeedPlan:
     def expected_deleted(self) -> int:
         return self.active_users * self.completed_per_user
 
-    @property
-    def expected_survivors(self) -> int:
-        return self.users * self.todos_per_user - self.expected_deleted
-
     def inactive_ids(self) -> list[int]:
         """Inactive users spread evenly over the id range, so every batching scheme meets some."""
         if self.inactive_users == 0:
@@ -80,32 +76,22 @@ def reseed(plan: SeedPlan) -> None:
         cursor.execute("VACUUM (ANALYZE) todo_todo, user_user")
 
 
-def count_todos() -> tuple[int, int]:
-    """(all todos left, completed todos left that belong to inactive users)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT count(*),
-                   count(*) FILTER (WHERE t.completed AND NOT u.is_active)
-            FROM todo_todo t JOIN user_user u ON u.id = t.user_id
-            """
-        )
-        total, inactive_completed = cursor.fetchone()
-    return int(total), int(inactive_completed)
-
-
 def check_outcome(plan: SeedPlan, *, deleted: int, contender: str) -> None:
     """Every contender must delete exactly the active users' completed todos and nothing else."""
-    left, inactive_completed = count_todos()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), count(*) FILTER (WHERE t.completed AND NOT u.is_active)"
+                       " FROM todo_todo t JOIN user_user u ON u.id = t.user_id")  # fmt: skip
+        left, inactive_completed = cursor.fetchone()
+    survivors = plan.users * plan.todos_per_user - plan.expected_deleted
     expected_inactive = plan.inactive_users * plan.completed_per_user
-    problems = []
-    if deleted != plan.expected_deleted:
-        problems.append(f"reported {deleted:,} deleted, expected {plan.expected_deleted:,}")
-    if left != plan.expected_survivors:
-        problems.append(f"{left:,} todos left, expected {plan.expected_survivors:,}")
-    if inactive_completed != expected_inactive:
-        problems.append(
-            f"inactive users keep {inactive_completed:,} completed, not {expected_inactive:,}"
-        )
-    if problems:
+    checks = {
+        f"reported {deleted:,} deleted, expected {plan.expected_deleted:,}": (
+            deleted == plan.expected_deleted
+        ),
+        f"{left:,} todos left, expected {survivors:,}": left == survivors,
+        f"inactive users keep {inactive_completed:,} completed, not {expected_inactive:,}": (
+            inactive_completed == expected_inactive
+        ),
+    }
+    if problems := [problem for problem, passed in checks.items() if not passed]:
         raise AssertionError(f"{contender} on {plan.describe()}: " + "; ".join(problems))

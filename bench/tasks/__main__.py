@@ -14,15 +14,7 @@ import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from bench.common import (
-    celery_version,
-    machine_facts,
-    markdown_table,
-    percentile,
-    redis_version,
-    verdict,
-    write_report,
-)
+from bench.common import machine_facts, markdown_table, percentile, verdict, write_report
 from bench.tasks.roundtrip import CONCURRENCY, round_trips
 
 COMMAND = "uv run python -m bench.tasks"
@@ -52,7 +44,7 @@ def main() -> int:
         f"`ping` round trips through `celery -A delivery.tasks.app worker -c {CONCURRENCY}`, after "
         f"a warm-up. The run took {time.perf_counter() - started:.0f} s."
     )
-    facts = machine_facts(Redis=redis_version(), Celery=celery_version())
+    facts = machine_facts("Redis", "Celery")
     print(f"\n{table}\n")
     document = "\n\n".join([f"`{COMMAND}`", facts, note, table])
     print(f"written to {write_report('tasks', document)}")

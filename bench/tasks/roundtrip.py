@@ -22,25 +22,17 @@ RESULT_TIMEOUT_S = 60.0
 
 
 def _environment(mode: str, scratch: Path, stack: ExitStack) -> dict[str, str]:
-    env = {
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
-        "DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite3'}",
-        "REDIS_URL": "",
-        "LOGGING_LEVEL": "WARNING",
-        "CELERY_EMBEDDED_DIR": str(scratch / "celery"),
-    }
+    env = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+           "DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite3'}", "REDIS_URL": "",
+           "LOGGING_LEVEL": "WARNING", "CELERY_EMBEDDED_DIR": str(scratch / "celery")}  # fmt: skip
     if mode == "embedded":
         return env | {"CELERY_BROKER_URL": "", "CELERY_RESULT_BACKEND": ""}
     redis = stack.enter_context(RedisServer())
+    env |= {"CELERY_RESULT_BACKEND": redis.url_for(1)}
     if mode == "redis":
-        return env | {
-            "CELERY_BROKER_URL": redis.url_for(0),
-            "CELERY_RESULT_BACKEND": redis.url_for(1),
-        }
+        return env | {"CELERY_BROKER_URL": redis.url_for(0)}
     if mode == "rabbitmq":
-        broker = stack.enter_context(RabbitMQServer()).url
-        return env | {"CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": redis.url_for(1)}
+        return env | {"CELERY_BROKER_URL": stack.enter_context(RabbitMQServer()).url}
     raise ValueError(f"unknown mode {mode!r}: use embedded, redis or rabbitmq")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,23 +22,14 @@ class CeleryWorker(harness.CeleryWorker):
 
     def peak_rss_kib(self) -> dict[int, int]:
         """VmHWM of the worker and its pool processes: the most memory each held so far."""
-        peaks: dict[int, int] = {}
-        for pid in [self.pid, *self._children()]:
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    peaks[pid] = int(line.split()[1])
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        peaks = {}
+        for pid in [self.pid, *map(int, children)]:
+            if found := re.search(
+                r"^VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text(), re.M
+            ):
+                peaks[pid] = int(found.group(1))
         return peaks
-
-    def _children(self) -> list[int]:
-        try:
-            text = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
-        except OSError:
-            return []
-        return [int(pid) for pid in text.split()]
 
     def stop(self) -> None:
         super().stop()
