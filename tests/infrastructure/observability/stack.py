@@ -18,9 +18,9 @@ from pathlib import Path
 from tests.delivery.tasks.worker import subprocess_env
 from tests.harness.api_server import ApiServer
 from tests.harness.celery_worker import SRC_DIR, CeleryWorker
+from tests.harness.otlp_receiver import OtlpReceiver
 from tests.harness.processes import stop_process
 from tests.harness.servers import RedisServer, free_port
-from tests.harness.otlp_receiver import OtlpReceiver
 
 OWN_REDIS_DB = 7
 

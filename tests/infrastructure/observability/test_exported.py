@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.harness.servers import RedisServer
 from tests.harness.otlp_receiver import ReceivedSpan
+from tests.harness.servers import RedisServer
 from tests.infrastructure.observability.stack import Stack, running_stack
 
 PASSWORD = "observed-horse-battery-7"

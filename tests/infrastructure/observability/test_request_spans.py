@@ -14,13 +14,13 @@ from core.user.models import User
 from infrastructure.delivery.controllers import TransactionController
 from infrastructure.ioc import AutoRegisteringContainer
 from infrastructure.observability.spans import span
+from tests.infrastructure.observability.conftest import Spans, trace_id
 from tests.integration.factories import (
     DEFAULT_PASSWORD,
     TestCeleryWorkerFactory,
     TestClientFactory,
     TestUserFactory,
 )
-from tests.infrastructure.observability.conftest import Spans, trace_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
