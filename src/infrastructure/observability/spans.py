@@ -2,19 +2,33 @@
 
 `with span("delete_completed_todos", user_id=7) as current:` opens a span, and
 `current.set("deleted_count", n)` adds an attribute once it is known. Off, both do nothing.
+
+Attributes whose name or text looks like a secret (`SECRET_PATTERN`) are replaced by
+`[scrubbed]` as they are set: the request, SQL and task spans carry no such values, so only the
+attributes our code passes here are checked.
 """
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.sampling import Sampler
-    from opentelemetry.trace import Span, Tracer
+    from opentelemetry.trace import Span, Tracer, TracerProvider
 
 TRACER_NAME = "todo-service"
+SCRUBBED = "[scrubbed]"
+# Logfire's default patterns, and the names of this service's own secrets.
+SECRET_PATTERN = re.compile(
+    r"passw(or)?d|pwd|secret|auth(?!ors?\b)|credential|private[._ -]?key|api[._ -]?key|session"
+    r"|cookie|csrf|xsrf|jwt|bearer|token|social[._ -]?security|credit[._ -]?card",
+    re.IGNORECASE,
+)
 
 _tracer: "Tracer | None" = None
+_current_span: "Callable[[], Span] | None" = None
+_secret_names: dict[str, bool] = {}
 
 
 class SpanAttributes:
@@ -27,17 +41,18 @@ class SpanAttributes:
 
     def set(self, key: str, value: Any) -> None:
         if self._span is not None:
-            self._span.set_attribute(key, value)
+            self._span.set_attribute(key, _scrubbed(key, value))
 
 
 _OFF = SpanAttributes(None)
 
 
-def enable() -> None:
-    global _tracer
+def enable(provider: "TracerProvider | None" = None) -> None:
+    global _tracer, _current_span
     from opentelemetry import trace
 
-    _tracer = trace.get_tracer(TRACER_NAME)
+    _tracer = (provider or trace.get_tracer_provider()).get_tracer(TRACER_NAME)
+    _current_span = trace.get_current_span
 
 
 def disable() -> None:
@@ -49,11 +64,23 @@ def enabled() -> bool:
     return _tracer is not None
 
 
+def recording_tracer() -> "Tracer | None":
+    """The tracer, when the current span is sampled: a child span would be kept."""
+    tracer = _tracer
+    if tracer is None or _current_span is None or not _current_span().is_recording():
+        return None
+    return tracer
+
+
 @contextmanager
 def span(name: str, **attributes: Any) -> Iterator[SpanAttributes]:
     tracer = _tracer
-    if tracer is None:
+    if tracer is None or _current_span is None:
         yield _OFF
+        return
+    parent = _current_span()
+    if not parent.is_recording() and parent.get_span_context().is_valid:
+        yield _OFF  # inside a trace that is not sampled: a child would be dropped anyway
         return
     with tracer.start_as_current_span(name, attributes=_valid(attributes)) as current:
         yield SpanAttributes(current)
@@ -98,7 +125,16 @@ def name_request_span(method: str, route: str, status: int) -> None:
 
 
 def _valid(attributes: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in attributes.items() if value is not None}
+    return {key: _scrubbed(key, value) for key, value in attributes.items() if value is not None}
+
+
+def _scrubbed(key: str, value: Any) -> Any:
+    secret = _secret_names.get(key)
+    if secret is None:
+        secret = _secret_names[key] = SECRET_PATTERN.search(key) is not None
+    if secret or (isinstance(value, str) and SECRET_PATTERN.search(value)):
+        return SCRUBBED
+    return value
 
 
 def current_ids() -> tuple[str, str] | None:

@@ -1,10 +1,17 @@
-"""Tracing with the Logfire SDK (OpenTelemetry underneath), off unless an exporter is set.
+"""Tracing with OpenTelemetry, and the Logfire SDK when exporting to Logfire; off unless set.
 
 `configure_tracing` runs once per process, at its entry point, with the process's service name.
 With no exporter it returns "off" having imported and installed nothing, so requests pay for no
-instrumentation. On, it installs the integrations for every SQL statement (psycopg for
-PostgreSQL, sqlite3), Redis, Celery (whose headers carry the trace context to the worker, so the
-request that enqueues a task and the task's run are one trace) and Django (the admin).
+instrumentation. On, it installs a span for every SQL statement (`sql.py`, at Django's execute
+point) and the integrations for Redis, Celery (whose headers carry the trace context to the
+worker, so the request that enqueues a task and the task's run are one trace) and Django (the
+admin).
+
+The pipeline depends on where spans go:
+- to an OTLP collector only: the OpenTelemetry SDK, a parent-based sampler and one batch
+  processor with the OTLP/HTTP exporter. Logfire's processing of each span (its scrubber, its
+  rewriting of HTTP and SQL spans, its pending spans) more than doubled the cost of a span;
+- to Logfire (with or without a collector): `logfire.configure`, Logfire's exporter and scrubbing.
 
 A request's span is opened by the request middleware (`http.py`), not by Logfire's FastAPI or
 ASGI integration, which cost the list far more for the same span (measured in
@@ -27,12 +34,12 @@ from configs.observability import (
 from infrastructure.observability import log_format, spans
 
 if TYPE_CHECKING:
-    from opentelemetry.sdk.trace import SpanProcessor
+    from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 
 logger = logging.getLogger(__name__)
 
-# Names whose values never leave the process, beyond Logfire's own list (password, secret,
-# auth, credential, session, cookie, access and refresh tokens, api keys...).
+# Names whose values Logfire's scrubber hides, beyond its own list (password, secret, auth,
+# credential, session, cookie, access and refresh tokens, api keys...).
 SCRUBBED = ("access_token", "refresh_token", "authorization", "bearer", "jwt", "lock_token")
 
 
@@ -49,11 +56,20 @@ def configure_tracing(
     if otlp.endpoint:
         # Read from .env as well as the environment; the SDK's exporter reads the environment.
         os.environ.setdefault("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint)
-    _configure_logfire(service_name, logfire_settings, mode, span_processors)
-    _keep_executors_plain()
-    _instrument_libraries()
+    if _provider:  # a forked pool process, configured again
+        if _provider[0] is None:
+            _configure_logfire(service_name, logfire_settings, mode, span_processors)
+        return mode  # the SDK's batch processor restarts its thread after a fork by itself
+    if "logfire" in mode:
+        _configure_logfire(service_name, logfire_settings, mode, span_processors)
+        _keep_executors_plain()
+        provider = None
+    else:
+        provider = _opentelemetry_provider(service_name, logfire_settings, otlp, span_processors)
+    _provider.append(provider)
+    _instrument_libraries(provider)
     log_format.trace_ids = spans.current_ids
-    spans.enable()
+    spans.enable(provider)
     logger.info("tracing on (%s) as %s", mode, service_name)
     return mode
 
@@ -86,6 +102,36 @@ def _configure_logfire(
     )
 
 
+def _opentelemetry_provider(
+    service_name: str,
+    settings: LogfireSettings,
+    otlp: OtlpSettings,
+    span_processors: Sequence["SpanProcessor"],
+) -> "TracerProvider":
+    """The SDK's provider: sampled at a trace's start, batched to the OTLP/HTTP exporter."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    resource = Resource.create({"service.name": service_name,
+                                "service.version": service_version(),
+                                "deployment.environment.name": settings.environment})  # fmt: skip
+    sampler = spans.no_orphan_client_spans(TracingSettings().sample_rate)
+    provider = TracerProvider(resource=resource, sampler=sampler)
+    if otlp.endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        # The standard variables apply: OTEL_EXPORTER_OTLP_HEADERS, OTEL_BSP_* and the rest.
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    for processor in span_processors:
+        provider.add_span_processor(processor)
+    if not _global_provider_set:  # the API accepts one per process; tests configure again
+        _global_provider_set.append(True)
+        trace.set_tracer_provider(provider)
+    return provider
+
+
 def _keep_executors_plain() -> None:
     """Undo Logfire's patch of `ThreadPoolExecutor.submit`, which carries the trace into threads.
 
@@ -101,40 +147,48 @@ def _keep_executors_plain() -> None:
     ThreadPoolExecutor.submit = executors.submit_t_orig  # type: ignore[method-assign]
 
 
-_instrumented: list[bool] = []
+# The provider of this process once tracing is on (None: Logfire's, the global one).
+_provider: list["TracerProvider | None"] = []
+_global_provider_set: list[bool] = []
 
 
-def _instrument_libraries() -> None:
-    if _instrumented:
-        return  # a forked pool process is configured again, and inherits these
-    _instrumented.append(True)
-    import logfire
+def _instrument_libraries(provider: "TracerProvider | None") -> None:
+    from infrastructure.observability import sql
 
-    logfire.instrument_psycopg("psycopg")
-    logfire.instrument_sqlite3()
-    logfire.instrument_redis()
-    logfire.instrument_celery()
-    logfire.instrument_django(excluded_urls=_excluded_urls())
+    sql.trace_statements()
+    if provider is None:
+        import logfire
+
+        logfire.instrument_redis()
+        logfire.instrument_celery()
+        logfire.instrument_django(excluded_urls=_excluded_urls())
+        return
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+    from opentelemetry.instrumentation.django import DjangoInstrumentor
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
+
+    RedisInstrumentor().instrument(tracer_provider=provider)
+    CeleryInstrumentor().instrument(tracer_provider=provider)  # type: ignore[no-untyped-call]
+    DjangoInstrumentor().instrument(tracer_provider=provider, excluded_urls=_excluded_urls())
 
 
 def uninstrument_libraries() -> None:
-    """Undo `configure_tracing`'s integrations (tests, which share one process)."""
+    """Undo `configure_tracing` (tests, which share one process and configure it again)."""
     from opentelemetry.instrumentation.celery import CeleryInstrumentor
     from opentelemetry.instrumentation.django import DjangoInstrumentor
-    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
     from opentelemetry.instrumentation.redis import RedisInstrumentor
-    from opentelemetry.instrumentation.sqlite3 import SQLite3Instrumentor
 
     instrumentors: list[Any] = [
         CeleryInstrumentor(),  # type: ignore[no-untyped-call]
         DjangoInstrumentor(),
-        PsycopgInstrumentor(),
         RedisInstrumentor(),
-        SQLite3Instrumentor(),
     ]
     for instrumentor in instrumentors:
         instrumentor.uninstrument()
-    _instrumented.clear()
+    for provider in _provider:
+        if provider is not None:
+            provider.shutdown()
+    _provider.clear()
     spans.disable()
     log_format.trace_ids = None
 
