@@ -203,8 +203,7 @@ def scale(bench: Bench) -> Section:
     found = {("PostgreSQL", n): first_page(bench.api, t) for n, t in bench.large_users().items()}
     lite_url = f"sqlite:///{bench.scratch / 'scale.sqlite3'}"
     with bench.serve(lite_url, "api-sqlite", None) as lite:
-        client = httpx.Client(base_url=lite, timeout=120)
-        with client:
+        with httpx.Client(base_url=lite, timeout=120) as client:
             for size, token in _users_with(client, lite_url, bench.settings.sizes()).items():
                 found["SQLite", size] = first_page(lite, token)
     return report.scale_table(found), report.scale_targets(found)
@@ -218,6 +217,8 @@ def observability(bench: Bench) -> Section:
             "off": {**on, "METRICS_ENABLED": "false"}, "metrics": on,
             "metrics, request log": {**on, "LOGGING_LEVEL": "INFO"},
             "metrics, tracing": {**on, "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url},
+            "metrics, tracing 10 %": {**on, "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
+                                      "TRACING_SAMPLE_RATE": "0.1"},
         }  # fmt: skip
         urls = {label: stack.enter_context(bench.serve(bench.database_url, f"api-obs-{n}", None,
                                                        **env))
