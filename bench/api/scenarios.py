@@ -202,10 +202,10 @@ def scale(bench: Bench) -> Section:
 
     found = {("PostgreSQL", n): first_page(bench.api, t) for n, t in bench.large_users().items()}
     lite_url = f"sqlite:///{bench.scratch / 'scale.sqlite3'}"
-    with bench.serve(lite_url, "api-sqlite", None) as lite:
-        with httpx.Client(base_url=lite, timeout=120) as client:
-            for size, token in _users_with(client, lite_url, bench.settings.sizes()).items():
-                found["SQLite", size] = first_page(lite, token)
+    lite = bench.stack.enter_context(bench.serve(lite_url, "api-sqlite", None))
+    with httpx.Client(base_url=lite, timeout=120) as client:
+        for size, token in _users_with(client, lite_url, bench.settings.sizes()).items():
+            found["SQLite", size] = first_page(lite, token)
     return report.scale_table(found), report.scale_targets(found)
 
 
