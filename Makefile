@@ -33,7 +33,7 @@ makemigrations: install .env ## Create migrations for model changes
 	$(MANAGE) makemigrations
 
 migrate: install .env var ## Apply migrations
-	$(MANAGE) migrate --no-input
+	bin/migrate
 
 dev: migrate ## API only, reloading on code changes
 	$(RUN) uvicorn --app-dir src delivery.http.app:app --reload --reload-dir src --host $(HOST) --port $(PORT)
