@@ -73,6 +73,9 @@ class CelerySettings(TaskLimitSettings):
     result_cleanup_schedule: str = "0 4 * * *"
     # Beat's record of when each entry last ran; a corrupt file is replaced at start-up.
     beat_schedule_file: Path = VAR_DIR / "celerybeat-schedule"
+    # Task events (sent, received, started, succeeded...) for Flower; off saves a message per
+    # state change.
+    task_events: bool = True
 
     @field_validator("embedded_dir", "beat_schedule_file")
     @classmethod
