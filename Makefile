@@ -9,8 +9,8 @@ MANAGE := $(RUN) python src/manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv install superuser dev celery-dev celery-beat-dev makemigrations migrate run test test-sqlite \
-	test-postgres test-rabbitmq lint format fuzz bench-api bench-cleanup bench-tasks
+.PHONY: help uv install superuser dev celery-dev celery-beat-dev flower makemigrations migrate run test \
+	test-sqlite test-postgres test-rabbitmq lint format fuzz bench-api bench-cleanup bench-tasks
 
 help: ## List the targets
 	@grep -E '^[a-z.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ makemigrations: install .env ## Create migrations for model changes
 	$(MANAGE) makemigrations
 
 migrate: install .env var ## Apply migrations
-	$(MANAGE) migrate --no-input
+	bin/migrate
 
 dev: migrate ## API only, reloading on code changes
 	$(RUN) uvicorn --app-dir src delivery.http.app:app --reload --reload-dir src --host $(HOST) --port $(PORT)
@@ -43,6 +43,9 @@ celery-dev: install .env var ## Celery worker, restarting on code changes
 
 celery-beat-dev: install .env var ## Celery Beat, restarting on code changes
 	cd src && $(RUN) watchfiles --filter python "celery -A delivery.tasks.app beat --loglevel=INFO" .
+
+flower: install .env var ## Flower, the task dashboard, on http://127.0.0.1:5555 (FLOWER_BASIC_AUTH for a password)
+	bin/flower
 
 run: migrate ## Everything at once: API, worker and Beat (no servers needed)
 	@echo ""

@@ -71,8 +71,12 @@ class CelerySettings(TaskLimitSettings):
     # when (crontab, UTC) Celery's `celery.backend_cleanup` deletes result files that old.
     embedded_prune_interval_s: float = 3600.0
     result_cleanup_schedule: str = "0 4 * * *"
-    # Beat's record of when each entry last ran; a corrupt file is replaced at start-up.
+    # Beat's record of when each entry last ran; a corrupt file is replaced at start-up. Beside
+    # it, Beat's lock and the heartbeat file it touches on every tick (its liveness check).
     beat_schedule_file: Path = VAR_DIR / "celerybeat-schedule"
+    # Task events (sent, received, started, succeeded...) for Flower; off saves a message per
+    # state change.
+    task_events: bool = True
 
     @field_validator("embedded_dir", "beat_schedule_file")
     @classmethod

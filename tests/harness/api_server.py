@@ -55,17 +55,22 @@ class ApiServer(Managed):
         assert self._proc is not None, "server not started"
         return self._proc.pid
 
-    def start(self) -> Self:
-        self.port = free_port()
-        command = [
+    def _command(self) -> list[str]:
+        return [
             sys.executable, "-m", "uvicorn", self._app, "--app-dir", str(SRC_DIR),
             "--host", "127.0.0.1", "--port", str(self.port), "--loop", "uvloop",
             "--http", "httptools", "--no-access-log", "--log-level", "warning", *self._options,
         ]  # fmt: skip
+
+    def _process_env(self) -> dict[str, str]:
+        return self._env
+
+    def start(self) -> Self:
+        self.port = free_port()
         with self._log_path.open("ab") as log:
             self._proc = subprocess.Popen(
-                command, cwd=ROOT_DIR, env=self._env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                self._command(), cwd=ROOT_DIR, env=self._process_env(), stdout=log,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             )  # fmt: skip
         try:
             self._wait_ready()
@@ -95,3 +100,29 @@ class ApiServer(Managed):
         proc, self._proc = self._proc, None
         if proc is not None:
             stop_process(proc, group=True)
+
+
+class WebScriptServer(ApiServer):
+    """The API as production starts it: `bin/web`, with `processes` uvicorn workers.
+
+    The script reads where to listen from `HTTP_HOST` and `HTTP_PORT`, and how many processes
+    from `WEB_CONCURRENCY`; `options` do not apply.
+    """
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        *,
+        log_path: Path,
+        processes: int = 1,
+        ready_path: str = "/v1/health",
+    ) -> None:
+        super().__init__(env, log_path=log_path, ready_path=ready_path)
+        self._processes = processes
+
+    def _command(self) -> list[str]:
+        return [str(ROOT_DIR / "bin" / "web")]
+
+    def _process_env(self) -> dict[str, str]:
+        listen = {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(self.port)}
+        return {**self._env, **listen, "WEB_CONCURRENCY": str(self._processes)}

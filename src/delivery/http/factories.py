@@ -12,6 +12,7 @@ from delivery.http.admin_login import AdminLoginLimit
 from delivery.http.docs import fastapi_with_offline_docs
 from delivery.http.errors import install_error_handlers
 from delivery.http.health.controllers import HealthController
+from delivery.http.health.probes import ProbesController
 from delivery.http.protections import HttpProtections
 from delivery.http.tasks.controllers import TaskController
 from delivery.http.todos.controllers import TodoController
@@ -25,6 +26,7 @@ DJANGO_MOUNT = "/django"
 @dataclass(kw_only=True)
 class FastAPIFactory:
     _health_controller: HealthController
+    _probes_controller: ProbesController
     _user_controller: UserController
     _todo_controller: TodoController
     _task_controller: TaskController
@@ -46,6 +48,7 @@ class FastAPIFactory:
         self._http_protections.install(app)
         self._http_observability.install(app)  # request ids, request logs, metrics, spans
         self._health_controller.register(app)
+        self._probes_controller.register(app)
         self._user_controller.register(app)
         self._todo_controller.register(app)
         self._task_controller.register(app)

@@ -27,6 +27,9 @@ def celery_config(settings: CelerySettings) -> dict[str, Any]:
         "task_soft_time_limit": settings.soft_time_limit_s,
         "task_time_limit": settings.time_limit_s,
         "task_track_started": True,
+        # What Flower shows: every state change of every task, and when it was published.
+        "worker_send_task_events": settings.task_events,
+        "task_send_sent_event": settings.task_events,
         # Our logging configuration (with secret redaction) stays in charge in the worker.
         "worker_hijack_root_logger": False,
         "broker_connection_retry_on_startup": True,

@@ -5,6 +5,9 @@
   when Beat dies, however it dies, so nothing stale is left behind (a pid file naming a pid now
   used by another process would stop the next Beat; this cannot). Beats on different machines
   cannot see each other's files: run exactly one.
+- **A heartbeat.** Beat touches `<schedule file>.heartbeat` on every tick, so at least as often as
+  its most frequent entry (`ping`) is due, and a check can tell a Beat that stopped ticking from
+  one that works (`delivery.tasks.liveness`).
 - **A corrupt file.** Celery replaces a schedule file it cannot open, but not one whose records
   fail to load (a file truncated by a crash); then Beat exits at every start. Here any failure to
   read the old file is logged, and Beat starts with a fresh schedule.
@@ -13,11 +16,16 @@
 import fcntl
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 from celery.beat import PersistentScheduler
 
 logger = logging.getLogger(__name__)
+
+
+def heartbeat_path(schedule_filename: str | Path) -> Path:
+    return Path(f"{schedule_filename}.heartbeat")
 
 
 class BeatAlreadyRunningError(RuntimeError):
@@ -42,6 +50,11 @@ class SingleBeatScheduler(PersistentScheduler):
             )
             self._drop_store()
             super().setup_schedule()
+
+    def tick(self, *args: Any, **kwargs: Any) -> float:
+        interval = float(super().tick(*args, **kwargs))
+        heartbeat_path(self.schedule_filename).touch()
+        return interval
 
     def close(self) -> None:
         try:

@@ -17,11 +17,14 @@ kombu's own transport has two faults fixed here:
   when its channel closes go back the same way.
 
 Consumers that acknowledge nothing (`no_ack`, such as remote-control replies) skip `unacked/`.
+A transient queue (an event receiver's, a remote-control mailbox) stays bound only while the
+process that bound it lives (`filesystem_fanout.py`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import uuid
@@ -30,10 +33,13 @@ from queue import Empty
 from time import monotonic
 from typing import Any
 
+from amqp.protocol import queue_declare_ok_t
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem, virtual
+from kombu.transport.filesystem import exchange_queue_t
 from kombu.utils.json import loads
 
+from infrastructure.celery import filesystem_fanout
 from infrastructure.celery.filesystem_unacked import (
     Consumer,
     requeue,
@@ -80,6 +86,40 @@ class Channel(filesystem.Channel):
             write_atomically(Path(self.data_folder_out) / name, payload)
         except OSError as exc:
             raise ChannelError(f"Cannot add file {name!r} to {self.data_folder_out}") from exc
+
+    # --- transient queues -------------------------------------------------------------------
+
+    def queue_declare(
+        self, queue: str | None = None, passive: bool = False, **kwargs: Any
+    ) -> queue_declare_ok_t:
+        declared = super().queue_declare(queue, passive, **kwargs)
+        filesystem_fanout.declared(
+            declared.queue,
+            auto_delete=bool(kwargs.get("auto_delete")),
+            exclusive=bool(kwargs.get("exclusive")),
+        )
+        return declared
+
+    def _queue_bind(self, exchange: str, routing_key: str, pattern: str | None, queue: str) -> None:
+        filesystem_fanout.hold(self.control_folder, queue)
+        super()._queue_bind(exchange, routing_key, pattern, queue)
+
+    def _delete(self, queue: str, *args: Any, **kwargs: Any) -> None:
+        super()._delete(queue, *args, **kwargs)
+        filesystem_fanout.release(self.control_folder, queue)
+
+    def get_table(self, exchange: str) -> list[exchange_queue_t]:  # type: ignore[override]  # kombu's own stub
+        """The exchange's bindings, less those of transient queues whose process is gone."""
+        live = []
+        for bound in super().get_table(exchange):
+            drop = functools.partial(self._drop, exchange, bound)
+            if filesystem_fanout.live_or_dropped(self.control_folder, bound.queue, drop):
+                live.append(bound)
+        return live
+
+    def _drop(self, exchange: str, bound: exchange_queue_t) -> int:
+        filesystem.Channel._delete(self, bound.queue, exchange, bound.routing_key, bound.pattern)
+        return self._purge(bound.queue)
 
     # --- consuming ----------------------------------------------------------------------------
 
