@@ -5,10 +5,18 @@ multiplies with the processes; with it, they share the counts. A cleanup trigger
 processes at once runs once: the other run finds the lock its twin holds in the same Redis and is
 skipped. The Redis is the session's (PostgreSQL runs) or one started for this test (SQLite runs);
 every server is stopped by its pid when the test ends, pass or fail.
+
+One `bin/web` with `WEB_CONCURRENCY=2` also answers `/metrics` for both its processes at once:
+each writes its counts to the multiprocess folder, and a scrape adds them up.
 """
 
+import os
+import re
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +27,7 @@ from delivery.tasks.tasks.todo_cleanup import SKIPPED_BECAUSE_RUNNING
 from ioc.container import ContainerFactory
 from tests.delivery.tasks.data import make_user
 from tests.delivery.tasks.database import SlowDeletes
-from tests.harness.api_server import WebScriptServer
+from tests.harness.api_server import SRC_DIR, WebScriptServer
 from tests.harness.servers import RedisServer
 from tests.reliability.cases import seed_cleanup_case
 from tests.reliability.conftest import LOCKS_DB, Cluster, wait_until
@@ -103,3 +111,33 @@ def _result(client: httpx.Client, task_id: str, headers: dict[str, str]) -> dict
     status = wait_until(finished, timeout_s=60, what=f"cleanup {task_id}", interval_s=0.2)
     assert status["state"] == "SUCCESS", status
     return dict(status["result"])
+
+
+def _serving_pids(metrics_dir: Path) -> set[int]:
+    """The processes that counted a request: prometheus-client names its files by pid."""
+    return {int(p.stem.rsplit("_", 1)[1]) for p in (metrics_dir / "api").glob("counter_*.db")}
+
+
+def test_one_bin_web_with_two_processes_reports_both_in_every_scrape(tmp_path: Path) -> None:
+    metrics_dir = tmp_path / "metrics"
+    env = {**os.environ, "PYTHONPATH": str(SRC_DIR), "METRICS_DIR": str(metrics_dir)}
+    log = tmp_path / "web.log"
+    with WebScriptServer(env, log_path=log, processes=2, ready_path="/v1/health/live") as server:
+        url, sent = f"{server.base_url}/v1/health/live", 0
+        before = _live_requests(httpx.get(f"{server.base_url}/metrics", timeout=10).text)
+        deadline = time.monotonic() + 60
+        with ThreadPoolExecutor(max_workers=8) as pool:  # a fresh connection per request
+            while len(_serving_pids(metrics_dir)) < 2 and time.monotonic() < deadline:
+                answers = list(pool.map(lambda _: httpx.get(url, timeout=10), range(40)))
+                assert {a.status_code for a in answers} == {200}
+                sent += len(answers)
+        scrapes = [httpx.get(f"{server.base_url}/metrics", timeout=10).text for _ in range(6)]
+
+    assert len(_serving_pids(metrics_dir)) == 2, f"one process served all {sent} requests"
+    assert {_live_requests(text) - before for text in scrapes} == {sent}
+
+
+def _live_requests(scrape: str) -> int:
+    """`http_requests_total` of `GET /v1/health/live` (its start-up polls included)."""
+    line = re.compile(r'^http_requests_total\{[^}]*route="/v1/health/live"[^}]*\} (\S+)$', re.M)
+    return int(float(line.findall(scrape)[0]))

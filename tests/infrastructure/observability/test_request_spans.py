@@ -79,14 +79,15 @@ def test_a_callers_traceparent_is_continued(
     assert _attributes(server)["http.response.status_code"] == 404
 
 
-def test_health_and_metrics_get_no_span(
+def test_health_the_probes_and_metrics_get_no_span(
     spans: Spans, test_client_factory: TestClientFactory
 ) -> None:
+    """An orchestrator asks for the probes every few seconds: `/v1/health` excludes them too."""
     client = test_client_factory()
     spans.clear()
 
-    assert client.get("/v1/health").status_code == 200
-    assert client.get("/metrics").status_code == 200
+    for path in ("/v1/health", "/v1/health/live", "/v1/health/ready", "/metrics"):
+        assert client.get(path).status_code == 200, path
 
     assert not [s for s in spans.all() if s.kind == SpanKind.SERVER]
 
