@@ -56,7 +56,7 @@ def _settings() -> dict[str, Any]:
 
 def _is_documented_as(cell: str, default: Any) -> bool:
     """Whether a table's default cell (`60`, `true`, unset, a JSON list...) says `default`."""
-    if default is None:
+    if default is None or default == "":  # an empty value reads as unset
         return cell == "unset"
     assert not isinstance(default, SecretStr), "describe a secret's default in DESCRIBED"
     if not (cell.startswith("`") and cell.endswith("`")):
