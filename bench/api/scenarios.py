@@ -35,6 +35,7 @@ MAX_OFFSET = 10_000  # the deepest offset the API serves; the noisy neighbour as
 WRITERS = 20  # the create load rotates among them, each under the per-user limit
 IDS_PER_SECOND = 4_000  # ids one delete run may use, per second of its load
 Section = tuple[str, list[report.Target]]
+_listers = count()  # each scenario's list belongs to a user of its own
 
 
 @dataclass
@@ -58,7 +59,7 @@ class Bench:
         return run_wrk(base_url or self.api, load, duration_s=self.settings.duration, **shape)
 
     def listing(self) -> Load:
-        reader = seed.sign_up(self.client, f"bench-lister-{len(self.large)}-{id(self)}")
+        reader = seed.sign_up(self.client, f"bench-lister-{next(_listers)}")
         seed.create_todos(self.client, reader, seed.LIST_SIZE)
         return Load([Request("GET", "/v1/todos", reader.token)])
 
@@ -93,9 +94,8 @@ def every_route(bench: Bench) -> Section:
     reading = seed.create_todos(client, reader, seed.LIST_SIZE)
     writers = [seed.sign_up(client, f"bench-writer-{n}").token for n in range(WRITERS)]
     patcher = seed.sign_up(client, "bench-patcher")
-    patched = seed.insert_todos(bench.database_url, patcher.id, 1_000)
+    patched, deletes = seed.insert_todos(bench.database_url, patcher.id, 1_000), {}
     block = IDS_PER_SECOND * max(settings.duration, settings.warmup)
-    deletes = {}
     for contender in ("api", "baseline"):  # a warm-up and a measured run per round each
         deleter = seed.sign_up(client, f"bench-deleter-{contender}")
         ids = seed.insert_todos(bench.database_url, deleter.id, block * 2 * settings.rounds)
