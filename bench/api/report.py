@@ -119,7 +119,7 @@ def observability_table(measured: dict[str, WrkResult], spans: int) -> str:
             for label, m in measured.items()]  # fmt: skip
     headers = ["GET /v1/todos (20 todos)", "req/s", "p50 ms", "p99 ms", "x off", "errors"]
     return (f"**What observability costs the list**\n\n{markdown_table(headers, rows)}\n\n"
-            f"The receiver decoded {spans:,} spans while tracing was on.")  # fmt: skip
+            f"The receiver counted {spans:,} spans while tracing was on.")  # fmt: skip
 
 
 def observability_targets(measured: dict[str, WrkResult]) -> list[Target]:

@@ -46,9 +46,20 @@ def _value(value: AnyValue) -> Any:
     return getattr(value, which) if which else None
 
 
-def decode(body: bytes) -> list[ReceivedSpan]:
+def _parsed(body: bytes) -> ExportTraceServiceRequest:
     request = ExportTraceServiceRequest()
     request.ParseFromString(body)
+    return request
+
+
+def count(body: bytes) -> int:
+    """The spans a request carries: what a benchmark needs, for a fraction of `decode`'s CPU."""
+    return sum(len(scope.spans) for resource in _parsed(body).resource_spans
+               for scope in resource.scope_spans)  # fmt: skip
+
+
+def decode(body: bytes) -> list[ReceivedSpan]:
+    request = _parsed(body)
     found = []
     for resource_spans in request.resource_spans:
         resource = {kv.key: _value(kv.value) for kv in resource_spans.resource.attributes}
@@ -97,7 +108,7 @@ class OtlpReceiver(Managed):
                     self.send_response(404)
                     self.end_headers()
                     return
-                receiver._add(decode(body))
+                receiver._add(body)
                 answer = ExportTraceServiceResponse().SerializeToString()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-protobuf")
@@ -112,12 +123,13 @@ class OtlpReceiver(Managed):
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
-    def _add(self, spans: list[ReceivedSpan]) -> None:
+    def _add(self, body: bytes) -> None:
+        spans = decode(body) if self._keep else []
+        found = len(spans) if self._keep else count(body)
         with self._lock:
             self.requests += 1
-            self.span_count += len(spans)
-            if self._keep:
-                self.spans.extend(spans)
+            self.span_count += found
+            self.spans.extend(spans)
 
     def received(self) -> list[ReceivedSpan]:
         with self._lock:

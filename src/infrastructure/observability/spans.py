@@ -6,6 +6,9 @@
 Attributes whose name or text looks like a secret (`SECRET_PATTERN`) are replaced by
 `[scrubbed]` as they are set: the request, SQL and task spans carry no such values, so only the
 attributes our code passes here are checked.
+
+These spans, the request's and its SQL statements' start through `_start`: the SDK pipeline's
+`recorded.Recorder`, or with Logfire the SDK's tracer (see `recorded.py` for why).
 """
 
 import re
@@ -14,8 +17,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
     from opentelemetry.sdk.trace.sampling import Sampler
-    from opentelemetry.trace import Span, Tracer, TracerProvider
+    from opentelemetry.trace import Span
 
 TRACER_NAME = "todo-service"
 SCRUBBED = "[scrubbed]"
@@ -26,7 +30,7 @@ SECRET_PATTERN = re.compile(
     re.IGNORECASE,
 )
 
-_tracer: "Tracer | None" = None
+_start: "Callable[..., Span] | None" = None  # as Tracer.start_span
 _current_span: "Callable[[], Span] | None" = None
 _secret_names: dict[str, bool] = {}
 
@@ -47,43 +51,69 @@ class SpanAttributes:
 _OFF = SpanAttributes(None)
 
 
-def enable(provider: "TracerProvider | None" = None) -> None:
-    global _tracer, _current_span
+def enable(
+    provider: "TracerProvider | None" = None, processor: "SpanProcessor | None" = None
+) -> None:
+    """Start spans with the SDK `provider` feeding `processor`, or else with the global tracer."""
+    global _start, _current_span
     from opentelemetry import trace
 
-    _tracer = (provider or trace.get_tracer_provider()).get_tracer(TRACER_NAME)
+    if provider is not None and processor is not None:
+        from infrastructure.observability.recorded import Recorder
+
+        _start = Recorder(provider, processor, TRACER_NAME).start_span
+    else:
+        _start = trace.get_tracer_provider().get_tracer(TRACER_NAME).start_span
     _current_span = trace.get_current_span
 
 
 def disable() -> None:
-    global _tracer
-    _tracer = None
+    global _start
+    _start = None
 
 
 def enabled() -> bool:
-    return _tracer is not None
+    return _start is not None
 
 
-def recording_tracer() -> "Tracer | None":
-    """The tracer, when the current span is sampled: a child span would be kept."""
-    tracer = _tracer
-    if tracer is None or _current_span is None or not _current_span().is_recording():
+def recording_start() -> "Callable[..., Span] | None":
+    """`_start`, when the current span is sampled: a child span would be kept."""
+    start = _start
+    if start is None or _current_span is None or not _current_span().is_recording():
         return None
-    return tracer
+    return start
 
 
 @contextmanager
 def span(name: str, **attributes: Any) -> Iterator[SpanAttributes]:
-    tracer = _tracer
-    if tracer is None or _current_span is None:
+    start = _start
+    if start is None or _current_span is None:
         yield _OFF
         return
     parent = _current_span()
     if not parent.is_recording() and parent.get_span_context().is_valid:
         yield _OFF  # inside a trace that is not sampled: a child would be dropped anyway
         return
-    with tracer.start_as_current_span(name, attributes=_valid(attributes)) as current:
+    with _current(start(name, attributes=_valid(attributes))) as current:
         yield SpanAttributes(current)
+
+
+@contextmanager
+def _current(started: "Span") -> "Iterator[Span]":
+    """`started` as the current span until it ends; an exception marks it failed, by class."""
+    from opentelemetry import context, trace
+    from opentelemetry.trace import Status, StatusCode
+
+    token = context.attach(trace.set_span_in_context(started))
+    try:
+        yield started
+    except BaseException as exc:
+        started.set_attribute("error.type", type(exc).__name__)
+        started.set_status(Status(StatusCode.ERROR))
+        raise
+    finally:
+        context.detach(token)
+        started.end()
 
 
 def annotate_current(key: str, value: Any) -> None:
@@ -97,7 +127,7 @@ def request_span(scope: Mapping[str, Any], request_id: str) -> Any:
     """An ASGI request's server span, continuing a caller's `traceparent` when it sent one."""
     from opentelemetry import propagate, trace
 
-    assert _tracer is not None
+    assert _start is not None
     context = None
     for key, value in scope["headers"]:
         if key == b"traceparent":
@@ -106,9 +136,8 @@ def request_span(scope: Mapping[str, Any], request_id: str) -> Any:
     method = scope["method"]
     attributes = {"http.request.method": method, "url.path": scope["path"],
                   "http.request.id": request_id}  # fmt: skip
-    return _tracer.start_as_current_span(
-        method, context=context, kind=trace.SpanKind.SERVER, attributes=attributes
-    )
+    return _current(_start(method, context=context, kind=trace.SpanKind.SERVER,
+                           attributes=attributes))  # fmt: skip
 
 
 def name_request_span(method: str, route: str, status: int) -> None:

@@ -44,11 +44,11 @@ def _install(connection: BaseDatabaseWrapper) -> None:
 def _traced(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
 ) -> Any:
-    tracer = spans.recording_tracer()
-    if tracer is None:
+    start = spans.recording_start()
+    if start is None:
         return execute(sql, params, many, context)
     attributes = {"db.system": context["connection"].vendor, "db.statement": sql}
-    span = tracer.start_span(_operation(sql), kind=SpanKind.CLIENT, attributes=attributes)
+    span = start(_operation(sql), kind=SpanKind.CLIENT, attributes=attributes)
     try:
         return execute(sql, params, many, context)
     except BaseException as exc:

@@ -9,8 +9,10 @@ admin).
 
 The pipeline depends on where spans go:
 - to an OTLP collector only: the OpenTelemetry SDK, a parent-based sampler and one batch
-  processor with the OTLP/HTTP exporter. Logfire's processing of each span (its scrubber, its
-  rewriting of HTTP and SQL spans, its pending spans) more than doubled the cost of a span;
+  processor with the OTLP/HTTP exporter (its encoder replaced, `otlp.py`); the request's and
+  SQL spans are recorded straight into the processors (`recorded.py`). Logfire's processing of
+  each span (its scrubber, its rewriting of HTTP and SQL spans, its pending spans) more than
+  doubled the cost of a span;
 - to Logfire (with or without a collector): `logfire.configure`, Logfire's exporter and scrubbing.
 
 A request's span is opened by the request middleware (`http.py`), not by Logfire's FastAPI or
@@ -34,7 +36,11 @@ from configs.observability import (
 from infrastructure.observability import log_format, spans
 
 if TYPE_CHECKING:
-    from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+    from opentelemetry.sdk.trace import (
+        SpanProcessor,
+        SynchronousMultiSpanProcessor,
+        TracerProvider,
+    )
 
 logger = logging.getLogger(__name__)
 
@@ -63,13 +69,15 @@ def configure_tracing(
     if "logfire" in mode:
         _configure_logfire(service_name, logfire_settings, mode, span_processors)
         _keep_executors_plain()
-        provider = None
+        provider, processor = None, None
     else:
-        provider = _opentelemetry_provider(service_name, logfire_settings, otlp, span_processors)
+        provider, processor = _opentelemetry_provider(
+            service_name, logfire_settings, otlp, span_processors
+        )
     _provider.append(provider)
     _instrument_libraries(provider)
     log_format.trace_ids = spans.current_ids
-    spans.enable(provider)
+    spans.enable(provider, processor)
     logger.info("tracing on (%s) as %s", mode, service_name)
     return mode
 
@@ -107,29 +115,33 @@ def _opentelemetry_provider(
     settings: LogfireSettings,
     otlp: OtlpSettings,
     span_processors: Sequence["SpanProcessor"],
-) -> "TracerProvider":
-    """The SDK's provider: sampled at a trace's start, batched to the OTLP/HTTP exporter."""
+) -> tuple["TracerProvider", "SynchronousMultiSpanProcessor"]:
+    """The SDK's provider: sampled at a trace's start, batched to the OTLP/HTTP exporter.
+
+    Its spans, and those `spans` records itself, all reach `processor`.
+    """
     from opentelemetry import trace
     from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace import SynchronousMultiSpanProcessor, TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
     resource = Resource.create({"service.name": service_name,
                                 "service.version": service_version(),
                                 "deployment.environment.name": settings.environment})  # fmt: skip
     sampler = spans.no_orphan_client_spans(TracingSettings().sample_rate)
-    provider = TracerProvider(resource=resource, sampler=sampler)
+    processor = SynchronousMultiSpanProcessor()  # type: ignore[no-untyped-call]
+    provider = TracerProvider(resource=resource, sampler=sampler, active_span_processor=processor)
     if otlp.endpoint:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from infrastructure.observability.otlp import OtlpSpanExporter
 
         # The standard variables apply: OTEL_EXPORTER_OTLP_HEADERS, OTEL_BSP_* and the rest.
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    for processor in span_processors:
-        provider.add_span_processor(processor)
+        provider.add_span_processor(BatchSpanProcessor(OtlpSpanExporter()))
+    for extra in span_processors:
+        provider.add_span_processor(extra)
     if not _global_provider_set:  # the API accepts one per process; tests configure again
         _global_provider_set.append(True)
         trace.set_tracer_provider(provider)
-    return provider
+    return provider, processor
 
 
 def _keep_executors_plain() -> None:
