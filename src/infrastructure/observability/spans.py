@@ -32,6 +32,7 @@ SECRET_PATTERN = re.compile(
 
 _start: "Callable[..., Span] | None" = None  # as Tracer.start_span
 _current_span: "Callable[[], Span] | None" = None
+_api: Any = None  # the OpenTelemetry API, bound by `enable`: nothing is imported while off
 _secret_names: dict[str, bool] = {}
 
 
@@ -55,8 +56,10 @@ def enable(
     provider: "TracerProvider | None" = None, processor: "SpanProcessor | None" = None
 ) -> None:
     """Start spans with the SDK `provider` feeding `processor`, or else with the global tracer."""
-    global _start, _current_span
-    from opentelemetry import trace
+    global _start, _current_span, _api
+    from types import SimpleNamespace
+
+    from opentelemetry import context, propagate, trace
 
     if provider is not None and processor is not None:
         from infrastructure.observability.recorded import Recorder
@@ -65,6 +68,7 @@ def enable(
     else:
         _start = trace.get_tracer_provider().get_tracer(TRACER_NAME).start_span
     _current_span = trace.get_current_span
+    _api = SimpleNamespace(context=context, propagate=propagate, trace=trace)
 
 
 def disable() -> None:
@@ -101,19 +105,22 @@ def span(name: str, **attributes: Any) -> Iterator[SpanAttributes]:
 @contextmanager
 def _current(started: "Span") -> "Iterator[Span]":
     """`started` as the current span until it ends; an exception marks it failed, by class."""
-    from opentelemetry import context, trace
-    from opentelemetry.trace import Status, StatusCode
-
-    token = context.attach(trace.set_span_in_context(started))
+    token = _api.context.attach(_api.trace.set_span_in_context(started))
     try:
         yield started
     except BaseException as exc:
         started.set_attribute("error.type", type(exc).__name__)
-        started.set_status(Status(StatusCode.ERROR))
+        _failed(started)
         raise
     finally:
-        context.detach(token)
+        _api.context.detach(token)
         started.end()
+
+
+def _failed(current: "Span") -> None:
+    from opentelemetry.trace import Status, StatusCode
+
+    current.set_status(Status(StatusCode.ERROR))
 
 
 def annotate_current(key: str, value: Any) -> None:
@@ -125,32 +132,27 @@ def annotate_current(key: str, value: Any) -> None:
 
 def request_span(scope: Mapping[str, Any], request_id: str) -> Any:
     """An ASGI request's server span, continuing a caller's `traceparent` when it sent one."""
-    from opentelemetry import propagate, trace
-
     assert _start is not None
     context = None
     for key, value in scope["headers"]:
         if key == b"traceparent":
-            context = propagate.extract({"traceparent": value.decode("latin-1")})
+            context = _api.propagate.extract({"traceparent": value.decode("latin-1")})
             break
     method = scope["method"]
     attributes = {"http.request.method": method, "url.path": scope["path"],
                   "http.request.id": request_id}  # fmt: skip
-    return _current(_start(method, context=context, kind=trace.SpanKind.SERVER,
+    return _current(_start(method, context=context, kind=_api.trace.SpanKind.SERVER,
                            attributes=attributes))  # fmt: skip
 
 
 def name_request_span(method: str, route: str, status: int) -> None:
     """Name the current request's span by its route template, once the response starts."""
-    from opentelemetry import trace
-    from opentelemetry.trace import Status, StatusCode
-
-    current = trace.get_current_span()
+    current = _api.trace.get_current_span()
     current.update_name(f"{method} {route}")
     current.set_attribute("http.route", route)
     current.set_attribute("http.response.status_code", status)
     if status >= 500:
-        current.set_status(Status(StatusCode.ERROR))
+        _failed(current)
 
 
 def _valid(attributes: Mapping[str, Any]) -> dict[str, Any]:
