@@ -61,16 +61,17 @@ class RequestObservability:
         token = enter_request(request_id)
         header = (_HEADER, request_id.encode())
         status = 500  # unless a response starts: an exception escaped
+        route = None  # known once routing is done
         root_path = scope.get("root_path", "")  # a mounted app (the admin) extends it
         traced = spans.enabled() and not self._excluded(scope["path"])
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, route
             if message["type"] == "http.response.start":
                 status = message["status"]
+                route = _route_template(scope, root_path)
                 message["headers"] = [*message.get("headers", ()), header]
-                if traced:  # routing is done: name the span by the route template
-                    route = _route_template(scope, root_path)
+                if traced:  # name the span by the route template
                     spans.name_request_span(scope["method"], route, status)
             await send(message)
 
@@ -81,13 +82,12 @@ class RequestObservability:
                 try:
                     await self._app(scope, receive, send_with_id)
                 finally:
-                    self._record(scope, root_path, status, time.perf_counter() - started)
+                    route = route or _route_template(scope, root_path)
+                    self._record(scope["method"], route, status, time.perf_counter() - started)
         finally:
             leave_request(token)
 
-    def _record(self, scope: Scope, root_path: str, status: int, seconds: float) -> None:
-        route = _route_template(scope, root_path)
-        method = scope["method"]
+    def _record(self, method: str, route: str, status: int, seconds: float) -> None:
         if self._metrics is not None:
             self._metrics.observe(method, route, status, seconds)
 
