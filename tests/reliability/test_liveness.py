@@ -12,7 +12,10 @@ import time
 from pathlib import Path
 from signal import SIGTERM
 
+from celery import Celery
+
 from configs.paths import ROOT_DIR
+from infrastructure.celery.beat import heartbeat_path
 from tests.harness.processes import kill_process_group, stop_process, tail_lines
 from tests.reliability.conftest import BROKER, Cluster, wait_until
 
@@ -23,6 +26,16 @@ def _check(cluster: Cluster, script: str, *args: str, **env: str) -> tuple[int, 
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     return done.returncode, done.stdout.strip()  # its one line; logs go to standard error
+
+
+def _answers_ping(app: Celery, name: str) -> bool:
+    """The check's ping, on a connection of its own as the check's process has (a pooled one may
+    be one that an earlier test's outage broke); any failure means "not yet"."""
+    try:
+        with app.connection_for_write() as connection:
+            return bool(app.control.ping(destination=[name], timeout=0.5, connection=connection))
+    except Exception:
+        return False
 
 
 def test_the_worker_check_answers_for_bin_workers_worker_and_fails_once_it_is_gone(
@@ -37,6 +50,13 @@ def test_the_worker_check_answers_for_bin_workers_worker_and_fails_once_it_is_go
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
     try:
+        # Pinged from here first, as the check pings it: each run of the script is a fresh
+        # interpreter, too costly to start again and again while the worker is still starting.
+        app = cluster.registry().celery_app
+        wait_until(
+            lambda: _answers_ping(app, name) or worker.poll() is not None,
+            timeout_s=90, what=f"the worker to answer:\n{tail_lines(tmp_path / 'worker.log')}",
+        )  # fmt: skip
         wait_until(
             lambda: _check(cluster, "check-worker", **named)[0] == 0,
             timeout_s=90, what=f"the worker to answer:\n{tail_lines(tmp_path / 'worker.log')}",
@@ -70,6 +90,11 @@ def test_the_beat_check_follows_beats_heartbeat(cluster: Cluster, tmp_path: Path
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
     try:
+        # Beat's first tick writes the file the check reads: no point in starting it before.
+        wait_until(
+            lambda: heartbeat_path(schedule).exists() or beat.poll() is not None,
+            timeout_s=60, what=f"Beat's first heartbeat:\n{tail_lines(log)}",
+        )  # fmt: skip
         wait_until(
             lambda: _check(cluster, "check-beat", **env)[0] == 0,
             timeout_s=60, what=f"Beat's heartbeat:\n{tail_lines(log)}", interval_s=0.2,
