@@ -10,6 +10,7 @@ The test kit's fixtures (`container`, `user_factory`, `test_client_factory`,
 
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # the kit imports models: Django is set up only in pytest_con
     )
 
 _servers: list[PostgresServer | RedisServer | RabbitMQServer] = []
+_passed: list[bool] = []  # whether the session passed, once it has finished
 
 
 def backend() -> str:
@@ -95,9 +97,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _passed.append(exitstatus == pytest.ExitCode.OK)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     while _servers:
         _servers.pop().stop()
+    if all(_passed):  # a failed run keeps its scratch folder (server and worker logs) to read
+        shutil.rmtree(os.environ["TEST_SCRATCH_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
