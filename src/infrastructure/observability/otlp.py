@@ -4,7 +4,7 @@ The SDK's encoder builds every span's protobuf message from keyword arguments an
 intermediate messages, and hashes every span's resource by dumping its attributes to JSON: about
 80 µs a span on a 2-core machine, in the serving process, where a request of the list costs about
 2 ms of CPU. `encode` writes the same message into the request's repeated fields directly, in
-about a fifth of the time; its test compares it with the SDK's encoding, field by field.
+about a third of the time; its test compares it with the SDK's encoding, field by field.
 
 Everything else is the SDK exporter's: the endpoint, headers, timeout and compression from the
 standard `OTEL_EXPORTER_OTLP_*` variables, the HTTP session and its retries.

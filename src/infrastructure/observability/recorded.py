@@ -59,7 +59,7 @@ class Recorder:
                 flags, state = parent.trace_flags, parent.trace_state
                 return NonRecordingSpan(SpanContext(parent.trace_id, span_id, False, flags, state))
             own = SpanContext(parent.trace_id, span_id, False, _SAMPLED, parent.trace_state)
-            return RecordedSpan(self, name, own, parent, kind, dict(attributes or ()))
+            return RecordedSpan(self, name, own, parent, kind, attributes or {})
         trace_id = self._ids.generate_trace_id()
         decision = self._sampler.should_sample(context, trace_id, name, kind, attributes)
         if decision.decision != Decision.RECORD_AND_SAMPLE:
@@ -93,7 +93,7 @@ class RecordedSpan(trace.Span):
         context: SpanContext,
         parent: SpanContext | None,
         kind: SpanKind,
-        attributes: dict[str, Any],
+        attributes: Mapping[str, Any],
     ) -> None:
         self._recorder = recorder
         self.name, self.context, self.parent, self.kind = name, context, parent, kind

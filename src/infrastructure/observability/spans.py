@@ -123,13 +123,6 @@ def _failed(current: "Span") -> None:
     current.set_status(Status(StatusCode.ERROR))
 
 
-def annotate_current(key: str, value: Any) -> None:
-    """Add an attribute to the current span (a request's, from a middleware)."""
-    from opentelemetry import trace
-
-    trace.get_current_span().set_attribute(key, value)
-
-
 def request_span(scope: Mapping[str, Any], request_id: str) -> Any:
     """An ASGI request's server span, continuing a caller's `traceparent` when it sent one."""
     assert _start is not None
@@ -170,9 +163,7 @@ def _scrubbed(key: str, value: Any) -> Any:
 
 def current_ids() -> tuple[str, str] | None:
     """The current trace and span ids, in hex, for log lines; None outside any span."""
-    from opentelemetry import trace
-
-    context = trace.get_current_span().get_span_context()
+    context = _api.trace.get_current_span().get_span_context()
     if not context.is_valid:
         return None
     return format(context.trace_id, "032x"), format(context.span_id, "016x")
